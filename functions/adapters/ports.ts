@@ -1,0 +1,52 @@
+/**
+ * The interfaces between handlers/core and the outside world. Each has an AWS implementation and a
+ * local one (filesystem / in-memory) used by `seclake local` and the tests; both must pass the same
+ * contract suite (test/contract/).
+ */
+
+export interface ObjectInfo {
+  readonly key: string;
+  readonly size: number;
+}
+
+/** An S3 bucket, or a directory standing in for one. Keys use "/" and never start with "/". */
+export interface ObjectStore {
+  /** Writes the whole body or nothing (single PutObject / temp file + rename): readers never see a part. */
+  put(key: string, body: Uint8Array | string, options?: { contentType?: string }): Promise<void>;
+  /** The object's bytes, or undefined when it does not exist. */
+  get(key: string): Promise<Uint8Array | undefined>;
+  /** Keys under `prefix` in ascending (UTF-8 byte) order, strictly after `startAfter` when given. */
+  list(prefix: string, options?: { startAfter?: string; limit?: number }): Promise<ObjectInfo[]>;
+  delete(key: string): Promise<void>;
+}
+
+/** One stored parameter value with the version that conditional writes compare against. */
+export interface StoredParameter {
+  readonly value: string;
+  readonly version: number;
+}
+
+/** SSM Parameter Store (a JSON file locally). */
+export interface ParameterStore {
+  get(name: string): Promise<StoredParameter | undefined>;
+  /**
+   * Writes `value`. With `expectedVersion`, fails with `CheckpointError` unless the stored version is
+   * still that one (undefined = must not exist yet): the guard that keeps two executions from both committing.
+   */
+  put(name: string, value: string, options?: { expectedVersion?: number | null }): Promise<StoredParameter>;
+}
+
+/** Secrets Manager (env vars locally). Values are never logged or returned from a handler. */
+export interface SecretsProvider {
+  /** The secret's JSON fields, e.g. { clientId, clientSecret } or { apiToken }. */
+  get(secretId: string): Promise<Readonly<Record<string, string>>>;
+}
+
+export type CrawlerState = "READY" | "RUNNING" | "STOPPING";
+
+/** A Glue crawler (a recorder of staged tables locally). */
+export interface Crawler {
+  /** Starts a crawl; resolves `alreadyRunning` instead of failing when one is under way. */
+  start(name: string): Promise<{ alreadyRunning: boolean }>;
+  state(name: string): Promise<CrawlerState>;
+}

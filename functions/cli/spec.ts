@@ -1,0 +1,111 @@
+/**
+ * The `seclake` command line as data (DESIGN.md §5): every sub-command and option is declared once here;
+ * `main.ts` builds commander from it and each command module is imported only when it runs.
+ */
+export interface OptionSpec {
+  /** commander flags, e.g. "--source <name>" or "--max-events <n>". */
+  readonly flags: string;
+  readonly description: string;
+  readonly required?: boolean;
+  readonly default?: string;
+  readonly choices?: readonly string[];
+}
+
+export interface CommandSpec {
+  readonly name: string;
+  readonly summary: string;
+  readonly options: readonly OptionSpec[];
+  /** Lazy import of the implementation: `run(opts)` returns the process exit code. */
+  readonly load: () => Promise<{
+    run: (opts: Record<string, string | boolean | undefined>) => Promise<number>;
+  }>;
+}
+
+export const FETCH_SOURCES = ["sailpoint", "okta", "onelogin", "s3-inbox"] as const;
+export const MAP_SOURCES = ["sailpoint", "okta", "onelogin", "zscaler-dspm"] as const;
+
+export const commands: readonly CommandSpec[] = [
+  {
+    name: "fetch",
+    summary: "fetch raw events of one window from a source API into NDJSON pages",
+    options: [
+      { flags: "--source <name>", description: "source API", required: true, choices: FETCH_SOURCES },
+      {
+        flags: "--base-url <url>",
+        description: "API base URL (tenant URL, or s3://bucket/prefix)",
+        required: true,
+      },
+      { flags: "--since <iso>", description: "window start, inclusive (ISO 8601)", required: true },
+      { flags: "--until <iso>", description: "window end, exclusive (ISO 8601)", required: true },
+      {
+        flags: "--max-events <n>",
+        description: "stop after this many events and report hasMore",
+        default: "10000",
+      },
+      { flags: "--out <dir>", description: "directory for page-<n>.ndjson.gz files", required: true },
+    ],
+    load: () => import("./commands/fetch.ts"),
+  },
+  {
+    name: "map",
+    summary: "map raw source events to OCSF 1.1.0, one NDJSON file per class",
+    options: [
+      {
+        flags: "--source <name>",
+        description: "source whose mappings apply",
+        required: true,
+        choices: MAP_SOURCES,
+      },
+      { flags: "--in <file>", description: "raw events, one JSON object per line", required: true },
+      {
+        flags: "--out <dir>",
+        description: "output directory for <class_uid>.ndjson and quarantine.ndjson",
+        required: true,
+      },
+    ],
+    load: () => import("./commands/map.ts"),
+  },
+  {
+    name: "validate",
+    summary: "check OCSF events against the pinned OCSF 1.1.0 schema",
+    options: [{ flags: "--in <file>", description: "OCSF events, one JSON object per line", required: true }],
+    load: () => import("./commands/validate.ts"),
+  },
+  {
+    name: "convert",
+    summary: "convert OCSF NDJSON of one class to ZSTD Parquet in the Security Lake layout",
+    options: [
+      {
+        flags: "--in <file>",
+        description: "OCSF events of one class, one JSON object per line",
+        required: true,
+      },
+      { flags: "--class <uid>", description: "OCSF class_uid of every event, e.g. 3002", required: true },
+      { flags: "--source <name>", description: "Security Lake custom source name", required: true },
+      { flags: "--region <region>", description: "AWS region of the partition path", required: true },
+      { flags: "--account <id>", description: "AWS account id of the partition path", required: true },
+      {
+        flags: "--out <dir>",
+        description: "root directory; files go under <dir>/ext/<source>/…",
+        required: true,
+      },
+      { flags: "--window <id>", description: "window id used in file names (default: hash of the input)" },
+    ],
+    load: () => import("./commands/convert.ts"),
+  },
+  {
+    name: "local",
+    summary: "run the whole pipeline locally on the embedded default (mock APIs, local AWS)",
+    options: [
+      { flags: "--source <name>", description: "run only this connector (default: all)" },
+      { flags: "--out <dir>", description: "lake and state directory", default: ".lake" },
+    ],
+    load: () => import("./commands/local.ts"),
+  },
+  {
+    name: "bench",
+    summary: "measure mapping and conversion throughput and memory against DuckDB",
+    options: [{ flags: "--events <n>", description: "events per measurement", default: "100000" }],
+    load: () => import("./commands/bench.ts"),
+  },
+];

@@ -1,0 +1,46 @@
+import { spawnSync } from "node:child_process";
+import { describe, expect, it } from "vitest";
+import { parseArgs } from "../../functions/cli/main.ts";
+import { commands } from "../../functions/cli/spec.ts";
+
+const bin = new URL("../../functions/cli/seclake.mjs", import.meta.url).pathname;
+const runCli = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: "utf8" });
+
+describe("seclake command line", () => {
+  it("declares the sub-commands of DESIGN.md §5", () => {
+    expect(commands.map((c) => c.name)).toEqual(["fetch", "map", "validate", "convert", "local", "bench"]);
+  });
+
+  it("parses map options with their exact flag names", () => {
+    const parsed = parseArgs(["map", "--source", "okta", "--in", "raw.ndjson", "--out", "out"]);
+    expect(parsed?.command.name).toBe("map");
+    expect(parsed?.options).toEqual({ source: "okta", in: "raw.ndjson", out: "out" });
+  });
+
+  it("applies defaults (convert --window is optional, local --out is .lake)", () => {
+    expect(parseArgs(["local"])?.options).toEqual({ out: ".lake" });
+    const convert = parseArgs([
+      ...["convert", "--in", "a.ndjson", "--class", "3002", "--source", "s"],
+      ...["--region", "us-east-1", "--account", "123456789012", "--out", "o"],
+    ]);
+    expect(convert?.options.window).toBeUndefined();
+  });
+
+  it("rejects an unknown source and a missing required option", () => {
+    expect(() => parseArgs(["map", "--source", "nope", "--in", "x", "--out", "y"])).toThrow(/nope/);
+    expect(() => parseArgs(["convert", "--in", "x"])).toThrow(/--class/);
+  });
+
+  it("lists every sub-command in --help", () => {
+    const result = runCli("--help");
+    expect(result.status).toBe(0);
+    for (const spec of commands) expect(result.stdout).toContain(spec.name);
+  });
+
+  it("prints one line on stderr and exits 2 on bad usage", () => {
+    const result = runCli("map", "--source", "nope", "--in", "x", "--out", "y");
+    expect(result.status).toBe(2);
+    expect(result.stderr.trim().split("\n")).toHaveLength(1);
+    expect(result.stderr).toContain("nope");
+  });
+});

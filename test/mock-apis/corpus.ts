@@ -86,6 +86,10 @@ export interface VolumeOptions {
   readonly seed?: number;
   /** Events sharing one millisecond somewhere in the middle (crosses page boundaries). Default 150. */
   readonly burst?: number;
+  /** Added to the sequence number that ids are made from, so two generated sets never share an id. */
+  readonly idOffset?: number;
+  /** Every event at `startMs` exactly (a same-millisecond cluster). */
+  readonly sameMillisecond?: boolean;
 }
 
 /**
@@ -100,12 +104,13 @@ export function generatedCorpus(kind: ApiKind, options: VolumeOptions): MockEven
   const events: MockEvent[] = [];
   for (let i = 0; i < options.count; i += 1) {
     const inBurst = i > burstAt && i <= burstAt + burst;
-    if (!inBurst && random() > 0.35) t += 1 + Math.floor(random() * 1500);
+    if (!inBurst && !options.sameMillisecond && random() > 0.35) t += 1 + Math.floor(random() * 1500);
     const time = new Date(t).toISOString();
     const user = `user${Math.floor(random() * 50)}@example.com`;
     const ip = `198.51.100.${Math.floor(random() * 254) + 1}`;
-    const n = String(i).padStart(6, "0");
-    const body = generatedBody(kind, n, i, time, user, ip, random);
+    const seq = i + (options.idOffset ?? 0);
+    const n = String(seq).padStart(6, "0");
+    const body = generatedBody(kind, n, seq, time, user, ip, random);
     const id = String(body[FIELDS[kind].id]);
     events.push({ id, timeMs: t, body });
   }

@@ -1,5 +1,10 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { rawPageSink } from "../../functions/adapters/sources/pageSink.ts";
+import {
+  rawPageKey,
+  rawPagePrefix,
+  rawPageSink,
+  removeStalePages,
+} from "../../functions/adapters/sources/pageSink.ts";
 import type { SourceConnector } from "../../functions/adapters/sources/types.ts";
 import {
   type Checkpoint,
@@ -172,6 +177,44 @@ describe.each(KINDS)("%s connector against its mock API", (kind) => {
       expect(mock.requests().filter((r) => r.kind === "data" && r.status === 200)).toHaveLength(
         result.pages + (kind === "onelogin" ? 0 : 1),
       );
+    });
+  });
+
+  it("delivers once an event the API repeats at the start of the next page", async () => {
+    const corpus = generatedCorpus(kind, { count: 400, startMs: T });
+    await withMock(
+      kind,
+      { corpus, faults: [{ on: [2, 3, 5], fault: { kind: "overlap" } }] },
+      async (mock) => {
+        const { lines, result } = await fetchAll(connectorFor(kind, mock), EVERYTHING, PAGE[kind]);
+        expect(mock.served().length).toBe(corpus.length + 3);
+        expect(lines).toEqual(raw(corpus));
+        expect(result.fetched).toBe(corpus.length);
+      },
+    );
+  });
+
+  it("rewrites the same keys when a failed window is retried, and leaves no stale page behind", async () => {
+    const corpus = generatedCorpus(kind, { count: 300, startMs: T });
+    const store = new MemoryStore();
+    const window = makeWindow("2024-03-01T00:00:00.000Z", "2024-03-03T00:00:00.000Z");
+    const faults: StartOptions["faults"] = [{ on: 4, fault: { kind: "status", status: 400 } }];
+    await withMock(kind, { corpus, faults }, async (mock) => {
+      const connector = connectorFor(kind, mock);
+      const sink = rawPageSink(store, kind, window.windowId);
+      await expect(connector.fetch(window, { maxEvents: 10_000, pageSize: 20 }, sink)).rejects.toThrow(
+        /HTTP 400/,
+      );
+      const partial = [...store.objects.keys()];
+      expect(partial).toHaveLength(3);
+      // The retry pages differently (larger pages): fewer pages, same window id, same key names.
+      const result = await connector.fetch(window, { maxEvents: 10_000, pageSize: PAGE[kind] }, sink);
+      expect(result.keys.slice(0, 3)).toEqual(partial);
+      await store.put(rawPageKey(kind, window.windowId, 99), "stale");
+      expect(await removeStalePages(store, kind, window.windowId, result.keys)).toEqual([
+        rawPageKey(kind, window.windowId, 99),
+      ]);
+      expect(store.lines(rawPagePrefix(kind, window.windowId))).toEqual(raw(corpus));
     });
   });
 

@@ -75,7 +75,11 @@ export const sailpointRoutes: Routes = {
       );
     if (Array.isArray(search.searchAfter)) {
       const [t, id] = search.searchAfter as [string, string];
-      hits = hits.filter((e) => after(e, Date.parse(t), String(id)));
+      hits = hits.filter(
+        (e) =>
+          after(e, Date.parse(t), String(id)) ||
+          (ctx.overlap && e.timeMs === Date.parse(t) && e.id === String(id)),
+      );
     }
     const page = hits.slice(0, limit);
     return {
@@ -153,7 +157,7 @@ export const oktaRoutes: Routes = {
     const cursor = q.get("after");
     if (cursor) {
       const [t, id] = decodeCursor(cursor) as [number, string];
-      hits = hits.filter((e) => after(e, t, id));
+      hits = hits.filter((e) => after(e, t, id) || (ctx.overlap && e.timeMs === t && e.id === id));
     }
     const page = hits.slice(0, limit);
     const self = url.href.replace(url.origin, ctx.baseUrl());
@@ -225,7 +229,7 @@ export const oneloginRoutes: Routes = {
     if (cursor) {
       const [t, id] = decodeCursor(cursor) as [number, string];
       const i = hits.findIndex((e) => e.timeMs === t && e.id === id);
-      hits = hits.slice(i + 1);
+      hits = hits.slice(ctx.overlap ? i : i + 1);
     }
     const page = hits.slice(0, limit);
     const last = page.at(-1);

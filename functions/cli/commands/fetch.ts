@@ -2,11 +2,8 @@ import { z } from "zod";
 import { EnvSecretsProvider } from "../../adapters/envSecrets.ts";
 import { LocalObjectStore } from "../../adapters/localObjectStore.ts";
 import type { ObjectStore } from "../../adapters/ports.ts";
-import { OktaConnector } from "../../adapters/sources/okta.ts";
-import { OneLoginConnector } from "../../adapters/sources/onelogin.ts";
+import { createConnector } from "../../adapters/sources/factory.ts";
 import { ObjectStorePageSink, pageFileName } from "../../adapters/sources/pageSink.ts";
-import { S3InboxConnector } from "../../adapters/sources/s3Inbox.ts";
-import { SailPointConnector } from "../../adapters/sources/sailpoint.ts";
 import type { SourceConnector, SourceLogger } from "../../adapters/sources/types.ts";
 import { makeWindow, nextCheckpoint } from "../../core/checkpoint/index.ts";
 import { InputError } from "../../core/errors.ts";
@@ -51,17 +48,10 @@ async function inboxStore(baseUrl: string): Promise<{ store: ObjectStore; prefix
 
 async function connectorFor(opts: FetchOptions): Promise<SourceConnector> {
   const deps = { secrets: new EnvSecretsProvider(), http: { logger: stderrLogger } };
-  const config = { baseUrl: opts.baseUrl, secretId: "env:SECLAKE_*" };
-  switch (opts.source) {
-    case "sailpoint":
-      return new SailPointConnector(config, deps);
-    case "okta":
-      return new OktaConnector(config, deps);
-    case "onelogin":
-      return new OneLoginConnector(config, deps);
-    case "s3-inbox":
-      return new S3InboxConnector({ ...(await inboxStore(opts.baseUrl)), logger: stderrLogger });
+  if (opts.source === "s3-inbox") {
+    return createConnector({ source: "s3-inbox", ...(await inboxStore(opts.baseUrl)) }, deps);
   }
+  return createConnector({ source: opts.source, baseUrl: opts.baseUrl, secretId: "env:SECLAKE_*" }, deps);
 }
 
 /**

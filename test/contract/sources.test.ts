@@ -122,6 +122,8 @@ describe.each(KINDS)("%s connector against its mock API", (kind) => {
         next: { since: EVERYTHING.until, boundaryIds: [] },
       });
       expect(result.pages).toBeGreaterThan(10);
+      // OAuth tokens are cached: one token request for the whole run.
+      expect(mock.requests().filter((r) => r.kind === "token")).toHaveLength(kind === "okta" ? 0 : 1);
     });
   });
 
@@ -309,6 +311,25 @@ describe.each(KINDS)("%s connector against its mock API", (kind) => {
       texts.push(...logger.lines);
       expect(lines).toEqual(raw(corpus));
       expect(mock.requests().filter((r) => r.kind === "token")).toHaveLength(2);
+    });
+  });
+
+  it.skipIf(kind === "okta")("renews a cached OAuth token before it expires, without a 401", async () => {
+    const corpus = generatedCorpus(kind, { count: 200, startMs: T });
+    const start = T + 86_400_000;
+    const time = fakeTime(start);
+    const faults: StartOptions["faults"] = [
+      { on: [2, 3], fault: { kind: "status", status: 429, retryAfter: "50" } },
+    ];
+    await withMock(kind, { corpus, faults, clock: time.now, tokenTtlSeconds: 90 }, async (mock) => {
+      const { lines } = await fetchAll(
+        connectorFor(kind, mock, { now: time.now, sleep: time.sleep }),
+        EVERYTHING,
+        PAGE[kind],
+      );
+      expect(lines).toEqual(raw(corpus));
+      expect(mock.requests().filter((r) => r.kind === "token")).toHaveLength(2);
+      expect(mock.requests().filter((r) => r.status === 401)).toEqual([]);
     });
   });
 

@@ -362,6 +362,55 @@ describe.each(KINDS)("%s connector against its mock API", (kind) => {
   });
 });
 
+describe("okta OAuth service app (private_key_jwt)", () => {
+  it("signs a client assertion, caches the token, renews it once when revoked mid-run", async () => {
+    const corpus = generatedCorpus("okta", { count: 500, startMs: T });
+    await withMock(
+      "okta",
+      { corpus, oktaAuth: "oauth", faults: [{ on: 3, fault: { kind: "expireToken" } }] },
+      async (mock) => {
+        // Real clock: the mock checks the assertion's exp against its own (real) now.
+        const logger = recordingLogger();
+        const { lines } = await fetchAll(
+          connectorFor("okta", mock, { logger, sleep: async () => {} }),
+          EVERYTHING,
+          100,
+        );
+        texts.push(...logger.lines);
+        expect(lines).toEqual(raw(corpus));
+        expect(
+          mock
+            .requests()
+            .filter((r) => r.kind === "token")
+            .map((r) => r.status),
+        ).toEqual([200, 200]);
+      },
+    );
+  });
+
+  it("fails once, clearly, when the token endpoint rejects the key", async () => {
+    const corpus = generatedCorpus("okta", { count: 5, startMs: T });
+    const other = await startMockApi("okta", { oktaAuth: "oauth", corpus: [] });
+    await other.close();
+    await withMock("okta", { corpus, oktaAuth: "oauth" }, async (mock) => {
+      const wrongKey = {
+        clientId: mock.credentials.clientId ?? "",
+        privateKey: other.credentials.privateKey ?? "",
+      };
+      secrets.add(wrongKey.privateKey);
+      const error = await fetchAll(connectorFor("okta", mock, quickDeps().http, {}, wrongKey)).catch(
+        (e: unknown) => e,
+      );
+      texts.push(String(error));
+      expect(error).toMatchObject({ status: 401, retryable: false });
+      expect(String((error as Error).message)).toMatch(
+        /^okta: POST \/oauth2\/v1\/token: HTTP 401 unauthorized: "The client_assertion signature is invalid\."/,
+      );
+      expect(mock.requests().map((r) => [r.kind, r.status])).toEqual([["token", 401]]);
+    });
+  });
+});
+
 describe("okta rate-limit headers", () => {
   it("waits for X-Rate-Limit-Reset when X-Rate-Limit-Remaining reaches 0, so no request is refused", async () => {
     const corpus = generatedCorpus("okta", { count: 900, startMs: T });

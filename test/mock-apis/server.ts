@@ -51,6 +51,8 @@ export interface MockCredentials {
   readonly clientId?: string;
   readonly clientSecret?: string;
   readonly apiToken?: string;
+  /** Okta OAuth service app: PEM private key the client signs its assertion with. */
+  readonly privateKey?: string;
 }
 
 /** What a route handler gets. */

@@ -123,7 +123,7 @@ export class OktaConnector implements SourceConnector {
           },
         );
       }
-      const following = new URL(next, url).href;
+      const following: string = new URL(next, url).href;
       if (following === url) {
         // A cursor that does not move would page forever.
         throw new SourceApiError("okta: next link repeats the current page; refusing to loop", {

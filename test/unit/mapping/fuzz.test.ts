@@ -58,8 +58,9 @@ const subjects: Subject[] = [
 /** Every leaf and inner path of a JSON value, as key lists. */
 function paths(value: unknown, prefix: (string | number)[] = []): (string | number)[][] {
   const out: (string | number)[][] = prefix.length > 0 ? [prefix] : [];
-  if (Array.isArray(value)) value.forEach((v, i) => out.push(...paths(v, [...prefix, i])));
-  else if (value && typeof value === "object") {
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) out.push(...paths(value[i], [...prefix, i]));
+  } else if (value && typeof value === "object") {
     for (const [k, v] of Object.entries(value)) out.push(...paths(v, [...prefix, k]));
   }
   return out;

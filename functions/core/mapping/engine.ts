@@ -6,7 +6,7 @@ import { ConfigError, preview } from "../errors.ts";
 import { OCSF_VERSION, ocsf } from "../ocsf/schema.ts";
 import type { OcsfClass } from "../ocsf/types.ts";
 import { fillCaptionsAndValidate } from "../ocsf/validate.ts";
-import { checkProfiles, compileFields, type FieldsFn, Table, wildcard } from "./compile.ts";
+import { checkProfiles, compileFields, type FieldsFn, startMapRun, Table, wildcard } from "./compile.ts";
 import { ConsumeNode, leftover } from "./consumption.ts";
 import {
   type ClassFile,
@@ -423,6 +423,7 @@ export function mapRecord(mappings: SourceMappings, raw: unknown): MapOutcome {
 
   const out: Record<string, unknown> = {};
   try {
+    startMapRun();
     plan.apply(event, out);
     if (plan.classUid === 0) {
       out.activity_id = 99;

@@ -109,8 +109,11 @@ export const sourceFileSchema = z.strictObject({
     version: z.string().optional(),
   }),
   event_id: path,
-  /** Omitted: every event has the source name as its type (one-class sources such as DSPM). */
-  event_type: path.optional(),
+  /**
+   * A path, or paths tried in order (the first value that a class matches routes the event). Omitted:
+   * every event has the source name as its type (one-class sources such as DSPM).
+   */
+  event_type: z.union([path, z.array(path).min(1)]).optional(),
   time: z.strictObject({
     path,
     format: z.enum(["auto", "iso8601", "epoch_s", "epoch_ms"]).default("auto"),

@@ -198,3 +198,68 @@ fields:
     });
   });
 });
+
+describe("event_type as a list of paths", () => {
+  const root = makeMappingsDir({
+    "multi/_source.yaml": `
+source: multi
+product: { name: Multi, vendor_name: Syn }
+event_id: id
+event_type: [action, technicalName]
+time: { path: created }
+fields: { severity_id: { value: 1 }, metadata.event_code: action }
+`,
+    "multi/authentication.yaml": `
+class_uid: 3002
+match: [AUTHENTICATION-103]
+fields: { activity_id: { value: 1 }, user.name: actor.name }
+`,
+    "multi/scheduled_job_activity.yaml": `
+class_uid: 1006
+match: ["TASK_SCHEDULE_*"]
+fields:
+  activity_id: { value: 3 }
+  job.name: target.name
+  job.file.name: target.name
+  job.file.type_id: { value: 0 }
+  device.type_id: { value: 0 }
+  device.name: pod
+`,
+  });
+  const multi = loadSourceMappings("multi", { dir: root });
+  const base = {
+    id: "syn-1",
+    created: "2024-05-06T14:00:00.000Z",
+    actor: { name: "a" },
+    target: { name: "t" },
+    pod: "p",
+  };
+
+  it("routes by the first path whose value a class matches", () => {
+    expect(
+      mapped(mapRecord(multi, { ...base, action: "AUTHENTICATION-103", technicalName: "X" })).class_uid,
+    ).toBe(3002);
+    expect(
+      mapped(mapRecord(multi, { ...base, action: "update", technicalName: "TASK_SCHEDULE_UPDATE_PASSED" }))
+        .class_uid,
+    ).toBe(1006);
+  });
+
+  it("names a skipped event by its first present type", () => {
+    expect(mapRecord(multi, { ...base, action: "update", technicalName: "OTHER" })).toEqual({
+      kind: "skipped",
+      eventType: "update",
+    });
+    expect(mapRecord(multi, { ...base, technicalName: "OTHER" })).toEqual({
+      kind: "skipped",
+      eventType: "OTHER",
+    });
+  });
+
+  it("quarantines an event with none of the type paths", () => {
+    expect(mapRecord(multi, base)).toMatchObject({
+      kind: "quarantined",
+      reason: { path: "action or technicalName", message: "no event type" },
+    });
+  });
+});

@@ -43,6 +43,11 @@ export function parsePath(path: string): Segment[] {
     expectKey = false;
   }
   if (expectKey || segments.length === 0) throw new Error(`path ${JSON.stringify(path)} ends without a key`);
+  for (const seg of segments) {
+    if (seg === "__proto__" || seg === "constructor" || seg === "prototype") {
+      throw new Error(`path ${JSON.stringify(path)} uses the reserved key "${seg}"`);
+    }
+  }
   return segments;
 }
 

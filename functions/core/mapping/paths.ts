@@ -53,44 +53,22 @@ export function parsePath(path: string): Segment[] {
 
 export type Getter = (root: unknown) => unknown;
 
-/** A getter for `segments`: undefined when any step is missing or of the wrong kind. */
+/**
+ * A getter for `segments`: undefined when any step is missing or of the wrong kind. Generated like the
+ * setters below (literal keys), so each path has its own property-load sites.
+ */
 export function compileGetter(segments: readonly Segment[]): Getter {
-  if (segments.length === 1 && typeof segments[0] === "string") {
-    const k = segments[0];
-    return (root) => (isObject(root) ? root[k] : undefined);
+  const body: string[] = ["let x = r;"];
+  for (const seg of segments) {
+    body.push(
+      typeof seg === "number"
+        ? "if (!Array.isArray(x)) return undefined;"
+        : 'if (x === null || typeof x !== "object" || Array.isArray(x)) return undefined;',
+      `x = x[${typeof seg === "number" ? seg : JSON.stringify(seg)}];`,
+    );
   }
-  if (segments.length === 2 && typeof segments[0] === "string" && typeof segments[1] === "string") {
-    const [a, b] = segments;
-    return (root) => {
-      if (!isObject(root)) return undefined;
-      const x = root[a];
-      return isObject(x) ? x[b] : undefined;
-    };
-  }
-  if (segments.length === 3 && segments.every((x) => typeof x === "string")) {
-    const [a, b, c] = segments as [string, string, string];
-    return (root) => {
-      if (!isObject(root)) return undefined;
-      const x = root[a];
-      if (!isObject(x)) return undefined;
-      const y = x[b];
-      return isObject(y) ? y[c] : undefined;
-    };
-  }
-  const segs = [...segments];
-  return (root) => {
-    let cur: unknown = root;
-    for (const seg of segs) {
-      if (typeof seg === "number") {
-        if (!Array.isArray(cur)) return undefined;
-        cur = cur[seg];
-      } else {
-        if (!isObject(cur)) return undefined;
-        cur = cur[seg];
-      }
-    }
-    return cur;
-  };
+  body.push("return x;");
+  return new Function("r", body.join("\n")) as Getter;
 }
 
 export type Setter = (root: Record<string, unknown>, value: unknown) => void;

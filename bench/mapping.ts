@@ -25,7 +25,8 @@ export interface MappingBenchResult {
   quarantined: number;
 }
 
-const fixturesRoot = fileURLToPath(new URL("../test/fixtures/", import.meta.url));
+let fixturesRoot =
+  process.env.SECLAKE_FIXTURES_DIR ?? fileURLToPath(new URL("../test/fixtures/", import.meta.url));
 
 /** Sources that have both mappings and fixtures. */
 export function benchSources(): string[] {
@@ -128,6 +129,8 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   };
   const events = Number(flag("--events") ?? 100_000);
   const only = flag("--source");
+  // --fixtures <root> and SECLAKE_MAPPINGS_DIR measure another checkout's mappings with this engine.
+  fixturesRoot = flag("--fixtures") ?? fixturesRoot;
   for (const source of only ? [only] : benchSources()) {
     process.stdout.write(`${JSON.stringify(benchMapping(source, events))}\n`);
   }

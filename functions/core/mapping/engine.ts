@@ -43,7 +43,8 @@ export interface SourceMappings {
   /** Present when loaded with `baseEvent: true`. */
   readonly baseEvent: ClassPlan | undefined;
   readonly getId: Getter;
-  readonly getType: Getter;
+  /** Getters of the event type paths, tried in order (see `event_type` in mappings/README.md). */
+  readonly getTypes: readonly Getter[];
   readonly getTime: Getter;
   readonly timeFormat: TimeFormat;
 }
@@ -140,7 +141,11 @@ function compileSource(source: string, root: string, withBase: boolean): SourceM
     }
   };
   const idSegs = pathOf(src.event_id, "event_id");
-  const typeSegs = src.event_type === undefined ? undefined : pathOf(src.event_type, "event_type");
+  const typePaths =
+    src.event_type === undefined ? [] : Array.isArray(src.event_type) ? src.event_type : [src.event_type];
+  const typeSegs = typePaths.map((p, i) =>
+    pathOf(p, typePaths.length > 1 ? `event_type[${i}]` : "event_type"),
+  );
   const timeSegs = pathOf(src.time.path, "time.path");
   const sourceTables = compileTables(src.tables);
 
@@ -207,12 +212,12 @@ function compileSource(source: string, root: string, withBase: boolean): SourceM
     product,
     classes,
     eventIdPath: src.event_id,
-    eventTypePath: src.event_type ?? "(none)",
+    eventTypePath: typePaths.join(" or ") || "(none)",
     timePath: src.time.path,
     route,
     baseEvent,
     getId: compileGetter(idSegs),
-    getType: typeSegs ? compileGetter(typeSegs) : () => source,
+    getTypes: typeSegs.length > 0 ? typeSegs.map((segs) => compileGetter(segs)) : [() => source],
     getTime: compileGetter(timeSegs),
     timeFormat: src.time.format,
   };
@@ -335,9 +340,22 @@ export function mapRecord(mappings: SourceMappings, raw: unknown): MapOutcome {
       reason: { path: "$", message: `expected a JSON object, got ${preview(event)}` },
     };
   }
-  const typeValue = mappings.getType(event);
-  const eventType =
-    typeof typeValue === "string" || typeof typeValue === "number" ? String(typeValue) : undefined;
+  // The first type value that routes to a class wins; if none does, the first present one names the event.
+  let typeValue: unknown;
+  let eventType: string | undefined;
+  let plan: ClassPlan | undefined;
+  for (const getType of mappings.getTypes) {
+    const v = getType(event);
+    if (typeValue === undefined) typeValue = v;
+    if (!((typeof v === "string" && v !== "") || (typeof v === "number" && Number.isFinite(v)))) continue;
+    const text = String(v);
+    eventType ??= text;
+    plan = mappings.route(text);
+    if (plan) {
+      eventType = text;
+      break;
+    }
+  }
   const idValue = mappings.getId(event);
   if (
     !(
@@ -372,7 +390,7 @@ export function mapRecord(mappings: SourceMappings, raw: unknown): MapOutcome {
         : `expected an event type (string or integer), got ${preview(typeValue)}`,
     );
   }
-  const plan = mappings.route(eventType) ?? mappings.baseEvent;
+  plan ??= mappings.baseEvent;
   if (!plan) return { kind: "skipped", eventType };
 
   const out: Record<string, unknown> = {};

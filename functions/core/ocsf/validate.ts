@@ -25,7 +25,7 @@ interface Walk {
  * present (profile ones only for profiles declared in metadata.profiles); string, integer (with range),
  * long, float, boolean, json, object and array types right, recursively; enum ids known and their caption
  * siblings consistent (99 Other may carry its own caption); type_uid = class_uid * 100 + activity_id;
- * category_uid the class's; at_least_one / just_one object constraints; no attribute the class or object
+ * class_uid and category_uid enums (the class's own); at_least_one / just_one object constraints; no attribute the class or object
  * does not define, and profile attributes only for declared profiles that USED_PROFILES lists.
  */
 export function validateEvent(event: unknown): ValidationIssue[] {
@@ -93,12 +93,6 @@ function check(event: unknown, fill: boolean): ValidationIssue[] {
       message: `expected ${classUid * 100 + activity} (class_uid * 100 + activity_id), got ${show(ev.type_uid)}`,
     });
   }
-  if (ev.category_uid !== undefined && ev.category_uid !== cls.category_uid) {
-    issues.push({
-      path: "category_uid",
-      message: `${cls.name} is in category ${cls.category_uid}, got ${show(ev.category_uid)}`,
-    });
-  }
   return issues.length > MAX_ISSUES ? issues.slice(0, MAX_ISSUES) : issues;
 }
 
@@ -122,6 +116,8 @@ function checkObject(value: Record<string, unknown>, info: OwnerInfo, prefix: st
       continue;
     }
     const v = value[key];
+    // JSON has no undefined: a key holding it is an absent attribute (the required check below sees it).
+    if (v === undefined) continue;
     if (a.attr.is_array) {
       if (!Array.isArray(v)) {
         issues.push({
@@ -132,8 +128,8 @@ function checkObject(value: Record<string, unknown>, info: OwnerInfo, prefix: st
       }
       for (let i = 0; i < v.length; i++) checkValue(v[i], a, prefix, key, i, walk);
     } else {
-      if (a.attr.enum && typeof v === "number") checkEnum(value, a, v, prefix, walk);
       checkValue(v, a, prefix, key, -1, walk);
+      if (a.attr.enum && Number.isInteger(v)) checkEnum(value, a, v as number, prefix, walk);
     }
   }
   for (const a of info.required) {

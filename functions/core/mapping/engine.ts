@@ -328,6 +328,8 @@ export function mapRecord(mappings: SourceMappings, raw: unknown): MapOutcome {
   let rawText: string | undefined;
   if (typeof raw === "string") {
     rawText = raw.trim();
+    // A UTF-8 byte-order mark survives on the first line of some exported files.
+    if (rawText.charCodeAt(0) === 0xfeff) rawText = rawText.slice(1).trim();
     try {
       event = JSON.parse(rawText);
     } catch (error) {

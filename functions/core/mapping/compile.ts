@@ -199,22 +199,47 @@ function compileSpec(
   if (typeof raw === "string" || raw.when === undefined) {
     return compileSpecBody(raw, segments, resolved, ctx, consume, keyPath, fail);
   }
-  const when = compileWhen(
-    raw.when,
-    (p) => {
-      try {
-        return parsePath(p);
-      } catch (error) {
-        return fail((error as Error).message);
+  const key = JSON.stringify(raw.when);
+  let when = whenTests.get(key);
+  if (!when) {
+    const test = compileWhen(
+      raw.when,
+      (p) => {
+        try {
+          return parsePath(p);
+        } catch (error) {
+          return fail((error as Error).message);
+        }
+      },
+      fail,
+    );
+    // Many fields share a condition (Okta: "next to a valid IP"); it is evaluated once per source object.
+    let lastSrc: unknown;
+    let lastRun = -1;
+    let lastResult = false;
+    when = (src: unknown) => {
+      if (src !== lastSrc || lastRun !== mapRun) {
+        lastResult = test(src);
+        lastSrc = src;
+        lastRun = mapRun;
       }
-    },
-    fail,
-  );
+      return lastResult;
+    };
+    whenTests.set(key, when);
+  }
   // What a conditional field reads counts as read only for events (or elements) where it applied.
-  const body = compileSpecBody(raw, segments, resolved, ctx, consume.conditional(when), keyPath, fail);
+  const body = compileSpecBody(raw, segments, resolved, ctx, consume.conditional(key, when), keyPath, fail);
   return (src, out) => {
     if (when(src)) body(src, out);
   };
+}
+
+/** Compiled `when` tests by their spec text, shared by every class. */
+const whenTests = new Map<string, (src: unknown) => boolean>();
+/** Bumped by every mapRecord: a `when` result is reused only within one event's mapping. */
+let mapRun = 0;
+export function startMapRun(): void {
+  mapRun = (mapRun + 1) | 0;
 }
 
 /** The test of a `when` condition (mappings/README.md); it reads but does not count as mapping. */

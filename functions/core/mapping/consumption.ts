@@ -13,7 +13,7 @@ export class ConsumeNode {
   /** Applies to every element of an array (from `each`). */
   elements: ConsumeNode | undefined;
   /** Applies to this value when a field's `when` holds for it. */
-  readonly conditionals: { test: (value: unknown) => boolean; node: ConsumeNode }[] = [];
+  readonly conditionals: { key: string; test: (value: unknown) => boolean; node: ConsumeNode }[] = [];
   /** Applies to the elements a `where` selects, or only to the first of them (`pick`). */
   readonly selections: { test: (el: unknown) => boolean; first: boolean; node: ConsumeNode }[] = [];
 
@@ -50,10 +50,15 @@ export class ConsumeNode {
     return selected;
   }
 
-  /** A node whose reads count only for values on which `test` holds (fields with `when`). */
-  conditional(test: (value: unknown) => boolean): ConsumeNode {
+  /**
+   * A node whose reads count only for values on which `test` holds (fields with `when`). Fields with the
+   * same condition (`key`) share one node, so each distinct condition is checked once per event.
+   */
+  conditional(key: string, test: (value: unknown) => boolean): ConsumeNode {
+    const found = this.conditionals.find((c) => c.key === key);
+    if (found) return found.node;
     const node = new ConsumeNode();
-    this.conditionals.push({ test, node });
+    this.conditionals.push({ key, test, node });
     return node;
   }
 

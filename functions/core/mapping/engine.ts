@@ -6,7 +6,7 @@ import { ConfigError, preview } from "../errors.ts";
 import { OCSF_VERSION, ocsf } from "../ocsf/schema.ts";
 import type { OcsfClass } from "../ocsf/types.ts";
 import { fillCaptionsAndValidate } from "../ocsf/validate.ts";
-import { checkProfiles, compileFields, type FieldsFn, Table, wildcard } from "./compile.ts";
+import { checkProfiles, compileFields, type FieldsFn, startMapRun, Table, wildcard } from "./compile.ts";
 import { ConsumeNode, leftover } from "./consumption.ts";
 import {
   type ClassFile,
@@ -256,6 +256,7 @@ function compileClass(
     true,
   );
   const classFn = compileFields(file.fields, cls, ctx, consumed, ["fields"], true);
+  checkRequiredWritten(cls, file.profiles, [...Object.keys(common), ...Object.keys(file.fields)], label);
   return {
     classUid: cls.class_uid,
     cls,
@@ -267,6 +268,31 @@ function compileClass(
     },
     consumed,
   };
+}
+
+/** Required attributes the engine fills itself (everything else a mapping must write). */
+const ENGINE_FILLED = new Set(["class_uid", "category_uid", "type_uid", "time", "metadata"]);
+
+/**
+ * A class mapping that writes no field for a required attribute could only produce events that fail
+ * validation: refuse it at load time, naming the attributes.
+ */
+function checkRequiredWritten(
+  cls: OcsfClass,
+  profiles: readonly string[],
+  targets: string[],
+  label: string,
+): void {
+  const written = new Set(targets.map((t) => t.split(/[.[]/, 1)[0]));
+  const missing = Object.values(cls.attributes)
+    .filter((a) => a.requirement === "required" && (!a.profile || profiles.includes(a.profile)))
+    .map((a) => a.name)
+    .filter((name) => !ENGINE_FILLED.has(name) && !written.has(name));
+  if (missing.length > 0) {
+    throw new ConfigError(
+      `${label}: fields: no field writes ${missing.map((m) => `"${m}"`).join(", ")}, required by ${cls.name} (${cls.class_uid})`,
+    );
+  }
 }
 
 /** Base Event: the common fields that exist in base_event; the others stay in unmapped. */
@@ -397,6 +423,7 @@ export function mapRecord(mappings: SourceMappings, raw: unknown): MapOutcome {
 
   const out: Record<string, unknown> = {};
   try {
+    startMapRun();
     plan.apply(event, out);
     if (plan.classUid === 0) {
       out.activity_id = 99;

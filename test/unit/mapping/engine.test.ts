@@ -323,6 +323,20 @@ fields:
     expect(mapped(ev({ result: "SUCCESS" })).status_code).toBeUndefined();
   });
 
+  it("evaluates conditions afresh for every event, even the same object mutated", () => {
+    const raw: Record<string, unknown> = {
+      id: "syn-1",
+      ts: "2024-01-01T00:00:00Z",
+      t: "login",
+      user: "u",
+      ip: "198.51.100.1",
+      zone: "z",
+    };
+    expect(mapped(mapRecord(cond, raw)).src_endpoint).toMatchObject({ zone: "z" });
+    raw.ip = "nope";
+    expect(mapped(mapRecord(cond, raw)).src_endpoint).toBeUndefined();
+  });
+
   it("treats absent values as missing, falling through a from list", () => {
     expect(mapped(ev({ ip: "198.51.100.1", zone: "null" })).src_endpoint).toEqual({
       ip: "198.51.100.1",

@@ -52,28 +52,37 @@ export async function* parquetBytes(
   batches: AsyncIterator<RecordBatch>,
   layout: ParquetLayout = {},
 ): AsyncGenerator<Uint8Array> {
+  // An error thrown while building a batch reaches wasm as a stream error and comes back as an opaque
+  // "Dyn casting error"; keep the original and rethrow it instead.
+  let failure: unknown;
   const input = new ReadableStream<pq.RecordBatch>(
     {
       async pull(controller) {
-        const next = await batches.next();
-        if (next.done) controller.close();
-        else controller.enqueue(toWasm(next.value));
+        try {
+          const next = await batches.next();
+          if (next.done) controller.close();
+          else controller.enqueue(toWasm(next.value));
+        } catch (error) {
+          failure ??= error;
+          controller.error(error);
+        }
       },
     },
     { highWaterMark: 0 },
   );
-  const output = (await pq.transformParquetStream(
-    input,
-    writerProperties(layout),
-  )) as ReadableStream<Uint8Array>;
-  const reader = output.getReader();
+  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   try {
+    const output = await pq.transformParquetStream(input, writerProperties(layout));
+    reader = (output as ReadableStream<Uint8Array>).getReader();
     for (;;) {
       const { done, value } = await reader.read();
-      if (done) return;
+      if (done) break;
       yield value;
     }
+  } catch (error) {
+    throw failure ?? error;
   } finally {
-    reader.releaseLock();
+    reader?.releaseLock();
   }
+  if (failure) throw failure;
 }

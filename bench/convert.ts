@@ -22,6 +22,8 @@ export interface SideResult {
   readonly seconds: number;
   readonly eventsPerSecond: number;
   readonly peakRssMB: number;
+  /** user + system CPU time of the child (the machine may be shared: CPU time is the steadier figure). */
+  readonly cpuSeconds: number;
   readonly bytes: number;
   readonly files: number;
 }
@@ -32,7 +34,12 @@ export interface ConvertBenchResult {
   readonly bytesPerEvent: number;
   readonly ours: SideResult;
   readonly duckdb: SideResult;
-  readonly ratios: { readonly throughput: number; readonly peakRss: number; readonly bytes: number };
+  readonly ratios: {
+    readonly throughput: number;
+    readonly cpu: number;
+    readonly peakRss: number;
+    readonly bytes: number;
+  };
 }
 
 /** Runs the benchmark at each size (default 100,000 and 1,000,000 events) and returns the results. */
@@ -55,6 +62,7 @@ export async function runConvertBench(
       duckdb,
       ratios: {
         throughput: round(ours.eventsPerSecond / duckdb.eventsPerSecond),
+        cpu: round(ours.cpuSeconds / duckdb.cpuSeconds),
         peakRss: round(ours.peakRssMB / duckdb.peakRssMB),
         bytes: round(ours.bytes / duckdb.bytes),
       },
@@ -86,12 +94,16 @@ async function measure(
   const [code] = await once(child, "exit");
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (code !== 0) throw new Error(`bench child ${side} failed with exit code ${code}`);
-  const { maxRssKB } = JSON.parse(stdout.trim().split("\n").pop() ?? "{}") as { maxRssKB: number };
+  const { maxRssKB, cpuSeconds } = JSON.parse(stdout.trim().split("\n").pop() ?? "{}") as {
+    maxRssKB: number;
+    cpuSeconds: number;
+  };
   const files = listParquet(out);
   return {
     seconds: round(seconds),
     eventsPerSecond: Math.round(events / seconds),
     peakRssMB: Math.round(maxRssKB / 1024),
+    cpuSeconds: round(cpuSeconds),
     bytes: files.reduce((n, f) => n + statSync(f).size, 0),
     files: files.length,
   };
@@ -164,10 +176,14 @@ async function childDuckdb(input: string, out: string): Promise<void> {
  * an IdP sign-in) over one day, mostly in time order. Deterministic: a fixed-seed PRNG.
  */
 export async function generateAuthentication(count: number, path: string): Promise<void> {
+  // mulberry32: a plain LCG repeats after ~10k draws at a fixed call position, which would make
+  // "unique" ids repeat and flatter dictionary encoding.
   let seed = 0x5eed;
   const rand = () => {
-    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-    return seed / 0x80000000;
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
   const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)] as T;
   const start = Date.UTC(2024, 2, 9, 0, 0, 0);
@@ -280,7 +296,9 @@ async function main(argv: readonly string[]): Promise<void> {
     const [, side, input, out] = argv;
     if (side === "ours") await childOurs(input as string, out as string);
     else await childDuckdb(input as string, out as string);
-    process.stdout.write(`${JSON.stringify({ maxRssKB: process.resourceUsage().maxRSS })}\n`);
+    const usage = process.resourceUsage();
+    const cpuSeconds = (usage.userCPUTime + usage.systemCPUTime) / 1e6;
+    process.stdout.write(`${JSON.stringify({ maxRssKB: usage.maxRSS, cpuSeconds })}\n`);
     return;
   }
   const at = argv.indexOf("--events");

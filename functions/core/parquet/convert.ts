@@ -3,7 +3,6 @@ import { closeSync, createWriteStream, openSync, readSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { RecordBatch } from "apache-arrow";
 import type { ObjectUpload, ObjectWriter } from "../../adapters/ports.ts";
 import { InputError, preview, SchemaError } from "../errors.ts";
 import { BatchBuilder, FieldTypeError } from "./builder.ts";
@@ -229,7 +228,7 @@ async function* eventBatches(
   name: string,
   classUid: number,
   batchRows: number,
-): AsyncGenerator<RecordBatch> {
+): AsyncGenerator<Uint8Array> {
   const builder = new BatchBuilder(defaultClassSchema(classUid));
   for (let r = 0; r < rows.length; r++) {
     const i = rows[r] as number;

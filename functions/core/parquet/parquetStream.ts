@@ -1,4 +1,3 @@
-import { type RecordBatch, RecordBatchStreamWriter } from "apache-arrow";
 import * as pq from "parquet-wasm";
 
 /** Parquet layout knobs; the defaults are what Security Lake and Athena read well. */
@@ -9,9 +8,12 @@ export interface ParquetLayout {
   readonly dataPageBytes?: number;
   /** Column-chunk min/max/null-count statistics (default on; costs ~3% time, see README Performance). */
   readonly statistics?: boolean;
+  /** Dictionary page limit in bytes, or 0 for no dictionary encoding (default: see writerProperties). */
+  readonly dictionaryPageBytes?: number;
 }
 
-export const DEFAULT_ROW_GROUP_ROWS = 65_536;
+export const DEFAULT_ROW_GROUP_ROWS = 131_072;
+export const DEFAULT_DICTIONARY_PAGE_BYTES = 4096;
 
 /**
  * Writer properties: ZSTD on every column, Parquet format v1 pages (what Athena's and Glue's readers
@@ -21,9 +23,11 @@ export const DEFAULT_ROW_GROUP_ROWS = 65_536;
  * named "element".
  */
 export function writerProperties(layout: ParquetLayout = {}): pq.WriterProperties {
+  const dictionary = layout.dictionaryPageBytes ?? DEFAULT_DICTIONARY_PAGE_BYTES;
   return new pq.WriterPropertiesBuilder()
     .setCompression(pq.Compression.ZSTD)
-    .setDictionaryEnabled(false)
+    .setDictionaryEnabled(dictionary > 0)
+    .setDictionaryPageSizeLimit(dictionary || DEFAULT_DICTIONARY_PAGE_BYTES)
     .setWriterVersion(pq.WriterVersion.V1)
     .setMaxRowGroupSize(layout.rowGroupRows ?? DEFAULT_ROW_GROUP_ROWS)
     .setDataPageSizeLimit(layout.dataPageBytes ?? 1024 * 1024)
@@ -34,9 +38,8 @@ export function writerProperties(layout: ParquetLayout = {}): pq.WriterPropertie
     .build();
 }
 
-/** Hands one Arrow JS record batch to wasm memory through an IPC stream (the batch is copied once). */
-function toWasm(batch: RecordBatch): pq.RecordBatch {
-  const ipc = RecordBatchStreamWriter.writeAll([batch]).toUint8Array(true);
+/** Hands one record batch (an Arrow IPC stream) to wasm memory; the bytes are copied once. */
+function toWasm(ipc: Uint8Array): pq.RecordBatch {
   const table = pq.Table.fromIPCStream(ipc);
   const out = table.recordBatch(0);
   table.free();
@@ -45,11 +48,11 @@ function toWasm(batch: RecordBatch): pq.RecordBatch {
 }
 
 /**
- * Streams record batches into one Parquet file's bytes. Batches are pulled one at a time, only when the
+ * Streams record batches (each an Arrow IPC stream of one batch) into one Parquet file's bytes. Batches are pulled one at a time, only when the
  * writer wants the next one, so memory holds one batch plus the row group being encoded — never the file.
  */
 export async function* parquetBytes(
-  batches: AsyncIterator<RecordBatch>,
+  batches: AsyncIterator<Uint8Array>,
   layout: ParquetLayout = {},
 ): AsyncGenerator<Uint8Array> {
   // An error thrown while building a batch reaches wasm as a stream error and comes back as an opaque

@@ -219,7 +219,6 @@ export async function generateAuthentication(count: number, path: string): Promi
       severity: ok ? "Informational" : "Medium",
       status_id: ok ? 1 : 2,
       status: ok ? "Success" : "Failure",
-      status_detail: ok ? "" : "INVALID_CREDENTIALS",
       time,
       message: `User ${activity === 1 ? "login to" : "logout from"} Okta`,
       metadata: {
@@ -231,7 +230,6 @@ export async function generateAuthentication(count: number, path: string): Promi
           name: "Okta System Log",
           vendor_name: "Okta",
           version: "2024.03.0",
-          feature: { name: "user.session.start" },
         },
         profiles: ["cloud", "host"],
       },
@@ -262,16 +260,15 @@ export async function generateAuthentication(count: number, path: string): Promi
         location: { city: city[0], country: city[1], region: city[2], coordinates: [city[4], city[3]] },
         os: { name: pick(["Windows", "Mac OS X", "Linux"]), type_id: pick([100, 300, 200]) },
       },
-      dst_endpoint: { svc_name: "okta", hostname: "syn.okta.example.com" },
+      dst_endpoint: { hostname: "syn.okta.example.com" },
       http_request: {
         user_agent: pick(agents),
         http_method: "POST",
-        url: { hostname: "syn.okta.example.com", path: "/api/v1/authn", scheme: "https" },
+        url: { hostname: "syn.okta.example.com", path: "/api/v1/authn" },
       },
       auth_protocol_id: 99,
       auth_protocol: "OIDC",
       logon_type_id: 3,
-      logon_type: "Network",
       is_mfa: rand() > 0.4,
       is_remote: true,
       service: { name: "Okta Dashboard", uid: `syn0oa${Math.floor(rand() * 1000)}` },
@@ -282,7 +279,6 @@ export async function generateAuthentication(count: number, path: string): Promi
       unmapped: {
         "debugContext.debugData.requestId": `syn${Math.floor(rand() * 1e12).toString(36)}`,
         "debugContext.debugData.threatSuspected": "false",
-        "client.zone": "null",
       },
     };
     if (!out.write(`${JSON.stringify(event)}\n`)) await once(out, "drain");

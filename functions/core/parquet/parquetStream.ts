@@ -2,25 +2,29 @@ import * as pq from "parquet-wasm";
 
 /** Parquet layout knobs; the defaults are what Security Lake and Athena read well. */
 export interface ParquetLayout {
-  /** Rows per row group (default 65,536: ~2–5 MB compressed for OCSF events, far under 256 MB). */
+  /** Rows per row group (default 131,072: ~6–8 MB compressed for OCSF events, far under 256 MB). */
   readonly rowGroupRows?: number;
   /** Uncompressed data page limit in bytes (default 1 MiB, the ceiling). */
   readonly dataPageBytes?: number;
   /** Column-chunk min/max/null-count statistics (default on; costs ~3% time, see README Performance). */
   readonly statistics?: boolean;
-  /** Dictionary page limit in bytes, or 0 for no dictionary encoding (default: see writerProperties). */
+  /** Dictionary page limit per column chunk, or 0 for no dictionary (default 256 KiB, see writerProperties). */
   readonly dictionaryPageBytes?: number;
 }
 
 export const DEFAULT_ROW_GROUP_ROWS = 131_072;
-export const DEFAULT_DICTIONARY_PAGE_BYTES = 4096;
+export const DEFAULT_DICTIONARY_PAGE_BYTES = 256 * 1024;
 
 /**
  * Writer properties: ZSTD on every column, Parquet format v1 pages (what Athena's and Glue's readers
- * handle everywhere), no dictionary (with ~900 mostly-null columns every column would get a dictionary
- * page per row group and the file doubles: TOOLCHAIN-NOTES.md). parquet-wasm writes Arrow timestamp(ms)
- * as INT64 TIMESTAMP(MILLIS) and lists as the standard 3-level LIST because our list children are
- * named "element".
+ * handle everywhere), chunk statistics, and dictionary encoding with a 256 KiB dictionary limit.
+ * parquet-wasm can only set dictionaries per top-level column (its ColumnPath is one segment), so the
+ * choice is global: with the 1 MiB default every high-cardinality column builds a big dictionary before
+ * falling back to plain (the file grows ~10%, and ~2x per TOOLCHAIN-NOTES.md with smaller row groups);
+ * with none, medium-cardinality columns (user names, IPs, enum captions) lose ~20%. 256 KiB measured
+ * smallest on the benchmark's events (README, Performance). parquet-wasm writes Arrow timestamp(ms) as
+ * INT64 TIMESTAMP(MILLIS) and lists as the standard 3-level LIST because our list children are named
+ * "element".
  */
 export function writerProperties(layout: ParquetLayout = {}): pq.WriterProperties {
   const dictionary = layout.dictionaryPageBytes ?? DEFAULT_DICTIONARY_PAGE_BYTES;

@@ -223,7 +223,7 @@ describe("convertOcsf bad input", () => {
       "an attribute the class does not have",
       [JSON.stringify({ class_uid: 3002, time: 1, user: { nickname: "x" } })],
       SchemaError,
-      /:1: user\.nickname: expected no such attribute/,
+      /:1: user\.nickname: not an attribute of this class/,
     ],
     [
       "a bad *_dt value",

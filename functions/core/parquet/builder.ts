@@ -1,6 +1,8 @@
 import { preview } from "../errors.ts";
+import { USED_PROFILES } from "../ocsf/profiles.ts";
 import { IpcBatchSink, schemaMessage } from "./ipc.ts";
 import type { ClassSchema, ColumnNode, LeafColumn, ListColumn, StructColumn } from "./schema.ts";
+
 /**
  * A value in an event does not fit its column. `path` is the column's OCSF path with `[]` for list
  * elements; `indices` fills those brackets (outermost first) so the message names the exact element.
@@ -11,16 +13,18 @@ export class FieldTypeError extends Error {
     readonly path: string,
     readonly expected: string,
     readonly got: unknown,
+    /** Replaces "expected …, got …" when the problem is not a type. */
+    readonly problem?: string,
   ) {
-    super(`${path}: expected ${expected}`);
+    super(`${path}: ${problem ?? `expected ${expected}`}`);
   }
 
   /** `observables[2].value: expected string, got 5` */
   describe(): string {
     let i = 0;
     const path = this.path.replace(/\[\]/g, () => `[${this.indices[i++] ?? ""}]`);
-    const got = this.got === undefined ? "" : `, got ${preview(this.got)}`;
-    return `${path}: expected ${this.expected}${got}`;
+    if (this.problem) return `${path}: ${this.problem}`;
+    return `${path}: expected ${this.expected}, got ${preview(this.got)}`;
   }
 }
 

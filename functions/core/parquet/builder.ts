@@ -203,8 +203,9 @@ class StructBuilder extends ColumnBuilder {
         const at = this.node.path ? `${this.node.path}.${key}` : key;
         throw new FieldTypeError(
           at,
-          "no such attribute in the OCSF class schema (core + used profiles)",
+          "",
           undefined,
+          `not an attribute of this class in OCSF 1.1.0 (core + ${USED_PROFILES.join("/")} profiles)`,
         );
       }
       child.set(item, index);

@@ -13,9 +13,16 @@ import { validateEvent } from "../../functions/core/ocsf/validate.ts";
  */
 const here = new URL(".", import.meta.url).pathname;
 const fixturesRoot = join(here, "../fixtures");
+// test/fixtures/ocsf/ holds already-mapped OCSF events (inputs of the Parquet tests), not a source's raw events.
+const OCSF_FIXTURES = "ocsf";
 const sources = existsSync(fixturesRoot)
   ? readdirSync(fixturesRoot, { withFileTypes: true })
-      .filter((d) => d.isDirectory() && readdirSync(join(fixturesRoot, d.name)).some((f) => f.endsWith(".ndjson")))
+      .filter(
+        (d) =>
+          d.isDirectory() &&
+          d.name !== OCSF_FIXTURES &&
+          readdirSync(join(fixturesRoot, d.name)).some((f) => f.endsWith(".ndjson")),
+      )
       .map((d) => d.name)
       .sort()
   : [];

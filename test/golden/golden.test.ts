@@ -83,7 +83,8 @@ describe.each(sources)("golden: %s", (source) => {
       summary.total.in += run.counts.in;
       summary.total.skipped += run.counts.skipped;
       summary.total.quarantined += run.counts.quarantined;
-      for (const [k, n] of Object.entries(run.counts.mapped)) summary.total.mapped[k] = (summary.total.mapped[k] ?? 0) + n;
+      for (const [k, n] of Object.entries(run.counts.mapped))
+        summary.total.mapped[k] = (summary.total.mapped[k] ?? 0) + n;
       for (const q of run.quarantine) {
         summary.quarantined.push({ file: q.file, line: q.line, eventType: q.eventType, ...q.reason });
       }
@@ -98,10 +99,14 @@ describe.each(sources)("golden: %s", (source) => {
     // Assess
     for (const [classUid, events] of [...byClass].sort((a, b) => a[0] - b[0])) {
       for (const event of events) {
-        expect(validateEvent(event), `${source} ${String((event.metadata as { uid: string }).uid)}`).toEqual([]);
+        expect(validateEvent(event), `${source} ${String((event.metadata as { uid: string }).uid)}`).toEqual(
+          [],
+        );
       }
       const rows = [...events].sort(byTimeThenUid).map((e) => sortedJson(e));
-      await expect(`${rows.join("\n")}\n`).toMatchFileSnapshot(join(here, source, `${ocsf.class(classUid).name}.ndjson`));
+      await expect(`${rows.join("\n")}\n`).toMatchFileSnapshot(
+        join(here, source, `${ocsf.class(classUid).name}.ndjson`),
+      );
     }
     await expect(`${sortedJson(summary, 2)}\n`).toMatchFileSnapshot(join(here, source, "summary.json"));
     // A golden file for a class the fixtures no longer produce would never be checked again.

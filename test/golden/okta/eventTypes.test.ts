@@ -48,12 +48,15 @@ describe("okta event types", () => {
     expect(seen.size).toBeGreaterThanOrEqual(25);
   });
 
-  it.each(classFiles)("$file: the activity table has exactly the routed types, with ids of the class", ({ spec }) => {
-    const activities = spec.tables.activity.values;
-    expect(Object.keys(activities).sort()).toEqual([...spec.match].sort());
-    const allowed = Object.keys(ocsf.class(spec.class_uid).attributes.activity_id?.enum ?? {}).map(Number);
-    for (const id of Object.values(activities)) expect(allowed).toContain(id);
-  });
+  it.each(classFiles)(
+    "$file: the activity table has exactly the routed types, with ids of the class",
+    ({ spec }) => {
+      const activities = spec.tables.activity.values;
+      expect(Object.keys(activities).sort()).toEqual([...spec.match].sort());
+      const allowed = Object.keys(ocsf.class(spec.class_uid).attributes.activity_id?.enum ?? {}).map(Number);
+      for (const id of Object.values(activities)) expect(allowed).toContain(id);
+    },
+  );
 
   it.each(classFiles)("$file: every routed type has a golden event", ({ spec }) => {
     const codes = goldenEventCodes(spec.class_uid);

@@ -1,7 +1,7 @@
 import type { Context } from "aws-lambda";
 import type { z } from "zod";
 import type { Telemetry } from "../adapters/observability.ts";
-import type { ObjectStore, ParameterStore } from "../adapters/ports.ts";
+import type { ObjectStore, ObjectWriter, ParameterStore } from "../adapters/ports.ts";
 import type { SourceConnector } from "../adapters/sources/types.ts";
 import { SourceApiError, SourceUnavailableError, StorageUnavailableError } from "../core/errors.ts";
 import { parseInput } from "./contract.ts";
@@ -19,8 +19,8 @@ export interface HandlerDeps {
   readonly parameters: ParameterStore;
   /** The connector that pages the source API (or the S3 inbox), built with its secrets provider. */
   readonly connector: () => SourceConnector;
-  /** The Security Lake bucket as the provider role of `source` sees it. */
-  readonly lakeStore: (source: CustomSourceConfig) => Promise<ObjectStore>;
+  /** The Security Lake bucket as the provider role of `source` sees it (assumed with its external id). */
+  readonly lakeWriter: (source: CustomSourceConfig) => Promise<ObjectWriter>;
   readonly telemetry: Telemetry;
   /** Wall clock; the local run and tests fix it so window ids repeat. */
   readonly now: () => Date;

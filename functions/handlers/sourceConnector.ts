@@ -29,7 +29,9 @@ export function parseS3Url(url: string): { bucket: string; prefix: string } {
 export function makeSourceConnector(env: HandlerEnvironment, deps: SourceConnectorDeps): SourceConnector {
   const connectorDeps: ConnectorDeps = {
     secrets: deps.secrets,
-    ...(deps.http || deps.logger ? { http: { ...deps.http, ...(deps.logger ? { logger: deps.logger } : {}) } } : {}),
+    ...(deps.http || deps.logger
+      ? { http: { ...deps.http, ...(deps.logger ? { logger: deps.logger } : {}) } }
+      : {}),
     ...(deps.retry ? { retry: deps.retry } : {}),
   };
   const secretId = env.secretId ?? "";

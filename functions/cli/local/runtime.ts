@@ -222,7 +222,8 @@ export const LOCAL_SUBSTITUTIONS: Readonly<Record<string, string>> = Object.from
 export function renderLocalDefinition(substitutions = LOCAL_SUBSTITUTIONS): unknown {
   const text = JSON.stringify(definition).replace(/\$\{([A-Za-z]+)\}/g, (_, name: string) => {
     const value = substitutions[name];
-    if (value === undefined) throw new Error(`statemachine/connector.asl.json: no local value for \${${name}}`);
+    if (value === undefined)
+      throw new Error(`statemachine/connector.asl.json: no local value for \${${name}}`);
     return value;
   });
   return JSON.parse(text);

@@ -126,7 +126,7 @@ function observe(event: EventLog, totals: ConnectorTotals, name: string, progres
   let detail: string | undefined;
   switch (state) {
     case "LoadCheckpoint": {
-      const w = output as unknown as Window;
+      const w = (output as { window: Window }).window;
       totals.windows += 1;
       detail = `${w.resumed ? "resumed" : "window"} ${w.windowId} [${w.since}, ${w.until})`;
       break;

@@ -25,7 +25,8 @@ export interface MappingBenchResult {
   quarantined: number;
 }
 
-const fixturesRoot = fileURLToPath(new URL("../test/fixtures/", import.meta.url));
+let fixturesRoot =
+  process.env.SECLAKE_FIXTURES_DIR ?? fileURLToPath(new URL("../test/fixtures/", import.meta.url));
 
 /** Sources that have both mappings and fixtures. */
 export function benchSources(): string[] {
@@ -118,7 +119,12 @@ let sunk = 0;
 function sink(text: string): void {
   sunk += text.length;
 }
-export const bytesSerialized = () => sunk;
+export const bytesSerialized = (): number => sunk;
+
+/** The mapping figures of `seclake bench`: every source that has mappings and fixtures. */
+export function runMappingBench(events: number, sources = benchSources()): MappingBenchResult[] {
+  return sources.map((source) => benchMapping(source, events));
+}
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const args = process.argv.slice(2);
@@ -128,7 +134,9 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   };
   const events = Number(flag("--events") ?? 100_000);
   const only = flag("--source");
-  for (const source of only ? [only] : benchSources()) {
-    process.stdout.write(`${JSON.stringify(benchMapping(source, events))}\n`);
+  // --fixtures <root> with SECLAKE_MAPPINGS_DIR measures another checkout's mappings with this engine.
+  fixturesRoot = flag("--fixtures") ?? fixturesRoot;
+  for (const result of runMappingBench(events, only ? [only] : benchSources())) {
+    process.stdout.write(`${JSON.stringify(result)}\n`);
   }
 }

@@ -62,6 +62,16 @@ export function compileGetter(segments: readonly Segment[]): Getter {
       return isObject(x) ? x[b] : undefined;
     };
   }
+  if (segments.length === 3 && segments.every((x) => typeof x === "string")) {
+    const [a, b, c] = segments as [string, string, string];
+    return (root) => {
+      if (!isObject(root)) return undefined;
+      const x = root[a];
+      if (!isObject(x)) return undefined;
+      const y = x[b];
+      return isObject(y) ? y[c] : undefined;
+    };
+  }
   const segs = [...segments];
   return (root) => {
     let cur: unknown = root;
@@ -94,6 +104,19 @@ export function compileSetter(segments: readonly Segment[]): Setter {
       const x = root[a];
       if (x !== null && typeof x === "object" && !Array.isArray(x)) (x as Record<string, unknown>)[b] = value;
       else root[a] = { [b]: value };
+    };
+  }
+  if (segments.length === 3 && segments.every((x) => typeof x === "string")) {
+    const [a, b, c] = segments as [string, string, string];
+    return (root, value) => {
+      let x = root[a] as Record<string, unknown> | undefined;
+      if (x === null || typeof x !== "object" || Array.isArray(x)) {
+        x = {};
+        root[a] = x;
+      }
+      const y = x[b];
+      if (y !== null && typeof y === "object" && !Array.isArray(y)) (y as Record<string, unknown>)[c] = value;
+      else x[b] = { [c]: value };
     };
   }
   const segs = [...segments];

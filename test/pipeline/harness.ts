@@ -160,6 +160,8 @@ export interface CaseOptions {
   readonly wrapInbox?: (store: ObjectStore) => ObjectStore;
   readonly maxEvents?: number;
   readonly leaseSeconds?: number;
+  /** Serve this corpus instead of the fixture's (API connectors); the clock follows its last event. */
+  readonly corpus?: readonly MockEvent[];
   readonly out?: string;
 }
 
@@ -175,9 +177,12 @@ export interface CaseWorld {
 export async function openWorld(name: string, options: CaseOptions = {}): Promise<CaseWorld> {
   const fx = fixture(name);
   const out = options.out ?? (await mkdtemp(join(tmpdir(), `seclake-pipeline-${name}-`)));
+  const nowMs = options.corpus
+    ? Math.max(...options.corpus.map((e) => e.timeMs)) + LAG_SECONDS * 1000 + 1
+    : fx.nowMs;
   const common = {
     out,
-    now: () => new Date(fx.nowMs),
+    now: () => new Date(nowMs),
     maxEvents: options.maxEvents ?? TEST_MAX_EVENTS,
     lagSeconds: LAG_SECONDS,
     pendingLeaseSeconds: options.leaseSeconds ?? 0,
@@ -201,7 +206,7 @@ export async function openWorld(name: string, options: CaseOptions = {}): Promis
     };
   }
   const mock = await startMockApi(fx.spec.kind as ApiKind, {
-    corpus: fx.corpus ?? [],
+    corpus: options.corpus ?? fx.corpus ?? [],
     ...(options.apiFaults ? { faults: options.apiFaults } : {}),
   });
   const credentials = Object.fromEntries(

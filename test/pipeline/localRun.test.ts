@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LocalObjectStore } from "../../functions/adapters/localObjectStore.ts";
+import { recordingTelemetry } from "../../functions/adapters/observability.ts";
 import { dspmAlertFiles } from "../../functions/cli/local/dspmInbox.ts";
 import { LOCAL_CONNECTORS } from "../../functions/cli/local/runtime.ts";
 import {
@@ -22,11 +23,19 @@ const GENERATED = 100;
 async function runAll(out: string): Promise<Map<string, ConnectorTotals>> {
   const totals = new Map<string, ConnectorTotals>();
   for (const spec of LOCAL_CONNECTORS) {
-    const session = await openSession(spec, { out, generated: GENERATED });
+    const telemetry = recordingTelemetry();
+    const session = await openSession(spec, { out, generated: GENERATED, telemetry });
     try {
       const { totals: t, last } = await drainConnector(session);
       expect(last.status, `${spec.name}: ${last.error?.Cause}`).toBe("SUCCEEDED");
       totals.set(spec.name, t);
+      // Logs carry names, ids and counts: never a credential, never an event.
+      const logs = JSON.stringify(telemetry.logs);
+      for (const secret of Object.values(session.mock?.credentials ?? {})) {
+        if (typeof secret === "string" && secret.length > 8) expect(logs).not.toContain(secret);
+      }
+      expect(logs).not.toMatch(/"(raw_data|displayMessage|alert_description|user_name)"/);
+      expect(telemetry.total("EventsFetched")).toBe(t.fetched);
     } finally {
       await session.close();
     }

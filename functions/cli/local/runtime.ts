@@ -9,7 +9,7 @@ import { LocalParameterStore } from "../../adapters/localParameterStore.ts";
 import { recordingTelemetry, type Telemetry } from "../../adapters/observability.ts";
 import type { Crawler, ObjectStore, SecretsProvider } from "../../adapters/ports.ts";
 import type { HttpDeps, RetryPolicy } from "../../adapters/sources/http.ts";
-import { loadSourceMappings } from "../../core/mapping/index.ts";
+import { defaultMappingsDir, loadSourceMappings } from "../../core/mapping/index.ts";
 import { makeHandler as commitHandler } from "../../handlers/commit.ts";
 import { makeHandler as convertHandler } from "../../handlers/convert.ts";
 import type { HandlerDeps } from "../../handlers/deps.ts";
@@ -110,7 +110,7 @@ export function localEnvironment(spec: LocalConnectorSpec, options: LocalOptions
     initialLookbackSeconds: options.initialLookbackSeconds ?? 12 * 366 * 86_400,
     maxEvents: options.maxEvents ?? 1000,
     pendingLeaseSeconds: options.pendingLeaseSeconds ?? 0,
-    mappingsDir: options.mappingsDir ?? "mappings",
+    mappingsDir: options.mappingsDir ?? defaultMappingsDir(),
     serviceName: "seclake-local",
     metricsNamespace: "SeclakeLocal",
   };

@@ -174,6 +174,17 @@ describe("convertOcsf Parquet layout", () => {
     expect(new Set(times).size).toBe(23);
   });
 
+  it("rolls to a new file at the byte limit (NDJSON bytes, at least one row per file)", async () => {
+    const lines = Array.from({ length: 5 }, (_, i) =>
+      JSON.stringify({ class_uid: 3002, time: 1_710_000_000_000 + i }),
+    );
+    const size = Buffer.byteLength(lines[0] as string);
+    const { summary } = await convert(writeInput(lines), 3002, { limits: { maxBytesPerFile: 2 * size + 1 } });
+    expect(summary.files.map((f) => f.rows)).toEqual([2, 2, 1]);
+    const tiny = await convert(writeInput(lines), 3002, { limits: { maxBytesPerFile: 1 } });
+    expect(tiny.summary.files).toHaveLength(5);
+  });
+
   it("accepts the lines as an async iterable", async () => {
     async function* lines() {
       yield JSON.stringify({ class_uid: 3005, time: 1_710_000_000_000, privileges: ["a"] });

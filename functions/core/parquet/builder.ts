@@ -39,6 +39,7 @@ export class BatchBuilder {
   private readonly schemaMessage: Uint8Array;
   private rows = 0;
   private flushed = false;
+  private last: Uint8Array | undefined;
 
   constructor(readonly schema: ClassSchema) {
     this.root = new StructBuilder(schema.root);
@@ -61,13 +62,14 @@ export class BatchBuilder {
 
   /**
    * The rows appended since the last flush as an Arrow IPC stream (schema + one record batch); the
-   * builder is then empty again.
+   * builder is then empty again. The bytes are valid until the next `flush` (their memory is reused).
    */
   flush(): Uint8Array {
     if (this.flushed) this.root.reset();
     const sink = new IpcBatchSink();
     this.root.emitChildren(this.rows, sink);
-    const stream = sink.toStream(this.schemaMessage, this.rows);
+    const stream = sink.toStream(this.schemaMessage, this.rows, this.last);
+    this.last = stream;
     this.flushed = true;
     this.rows = 0;
     return stream;

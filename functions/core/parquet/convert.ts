@@ -81,7 +81,7 @@ export const DEFAULT_LIMITS: Readonly<
  * naming `input:line` and the field path, after aborting the open upload and deleting the files this run
  * had already committed — nothing partial is left.
  *
- * Memory stays bounded whatever the input size: a first pass keeps 20 bytes per event (offset, length,
+ * Memory does not hold the events: a first pass keeps ~24 bytes per event (offset, length,
  * line, time); the second reads events in time order from the file and streams record batches of
  * `batchRows` rows into the Parquet writer.
  */

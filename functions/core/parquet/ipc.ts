@@ -25,8 +25,12 @@ export class IpcBatchSink {
     this.buffers.push(bytes);
   }
 
-  /** The complete IPC stream (schema message, this record batch, end-of-stream marker). */
-  toStream(schemaMessage: Uint8Array, length: number): Uint8Array {
+  /**
+   * The complete IPC stream (schema message, this record batch, end-of-stream marker). With `reuse`
+   * (a previous result that the caller is done with) the bytes are written into it when they fit:
+   * allocating ~10 MB per batch kept the garbage collector busy.
+   */
+  toStream(schemaMessage: Uint8Array, length: number, reuse?: Uint8Array): Uint8Array {
     const nodeCount = this.nodes.length / 2;
     const bufferCount = this.buffers.length;
     const layout: number[] = [];
@@ -42,10 +46,16 @@ export class IpcBatchSink {
     const buffersCountAt = nodesAt + 4 + 16 * nodeCount + 4;
     const metaLength = pad8(buffersCountAt + 4 + 16 * bufferCount);
     const total = schemaMessage.length + 8 + metaLength + bodyLength + 8;
-    const out = new Uint8Array(total);
+    let out: Uint8Array;
+    if (reuse && reuse.buffer.byteLength >= total) {
+      out = new Uint8Array(reuse.buffer, 0, total);
+      out.fill(0, schemaMessage.length);
+    } else {
+      out = new Uint8Array(total);
+    }
     out.set(schemaMessage, 0);
     const base = schemaMessage.length;
-    const view = new DataView(out.buffer, 0, total);
+    const view = new DataView(out.buffer, out.byteOffset, total);
     view.setUint32(base, 0xffffffff, true);
     view.setInt32(base + 4, metaLength, true);
     const fb = base + 8;

@@ -81,7 +81,15 @@ export function leftover(value: unknown, node: ConsumeNode | undefined): unknown
       const rest = leftover(value[key], node.keys.get(key));
       if (rest !== undefined) {
         if (!out) out = {};
-        out[key] = rest;
+        // A raw event may carry a "__proto__" key (JSON.parse keeps it as data); keep it as data here too.
+        if (key === "__proto__")
+          Object.defineProperty(out, key, {
+            value: rest,
+            enumerable: true,
+            writable: true,
+            configurable: true,
+          });
+        else out[key] = rest;
       }
     }
     for (const c of node.conditionals) {

@@ -90,6 +90,13 @@ describe("mapRecord", () => {
     ]);
   });
 
+  it("keeps a __proto__ key of a raw event as data in unmapped", () => {
+    const ev = mapped(mapRecord(mappings, line().replace('"extra":', '"__proto__":{"polluted":1},"extra":')));
+    expect(Object.getPrototypeOf(ev.unmapped)).toBe(Object.prototype);
+    expect(JSON.parse(JSON.stringify(ev.unmapped)).__proto__).toEqual({ polluted: 1 });
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
   it("keeps a custom caption next to id 99 and overwrites a caption next to a known id", () => {
     const custom = mapped(mapRecord(mappings, line({ authenticationContext: { protocol: "WS-FED" } })));
     expect(custom).toMatchObject({ auth_protocol_id: 99, auth_protocol: "WS-FED" });

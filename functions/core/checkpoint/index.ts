@@ -1,0 +1,3 @@
+export * from "./checkpoint.ts";
+export * from "./collector.ts";
+export * from "./window.ts";

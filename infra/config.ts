@@ -52,6 +52,11 @@ const customSourceSchema = z.object({
     .string()
     .regex(EXTERNAL_ID, "must be 2-1224 characters of A-Z a-z 0-9 _ + = , . @ : / -")
     .optional(),
+  /** The Glue crawler Security Lake made for an existing source; the pipeline starts it after Convert. */
+  crawlerName: z
+    .string()
+    .regex(/^[\w-]{1,255}$/, "must be a Glue crawler name")
+    .optional(),
 });
 
 const scheduleSchema = z

@@ -5,7 +5,7 @@ import { ocsf } from "../functions/core/ocsf/schema.ts";
 import { renderAsl } from "./asl.ts";
 import { BUNDLE_MAPPINGS_DIR } from "./bundle.ts";
 import type { ConnectorConfig, StackConfig } from "./config.ts";
-import { handlerEnvironment, lambdaSizing } from "./lambdaEnvironment.ts";
+import { handlerEnvironment, initialCheckpoint, lambdaSizing } from "./lambdaEnvironment.ts";
 import { type ConnectorNames, connectorNames, FUNCTION_ROLES, type FunctionRole } from "./names.ts";
 import {
   lakeCrawlerPolicy,
@@ -167,7 +167,7 @@ export class Connector extends pulumi.ComponentResource {
         name: names.checkpointParameter,
         type: "String",
         tier: "Standard",
-        value: INITIAL_CHECKPOINT,
+        value: initialCheckpoint(new Date(), c.initialLookbackHours),
         description: `seclake checkpoint of connector ${c.name}; written by the pipeline, not by Pulumi`,
         tags,
       },
@@ -287,7 +287,7 @@ export class Connector extends pulumi.ComponentResource {
         { parent: lakeCrawlerRole },
       );
     }
-    const customSources: (CustomSourceOutputs & { crawlerName?: pulumi.Output<string> })[] =
+    const customSources: (CustomSourceOutputs & { lakeCrawlerArn?: pulumi.Output<string> })[] =
       c.customSources.map((s) => {
         const externalId = s.externalId as string;
         if (lakeCrawlerRole) {
@@ -313,8 +313,8 @@ export class Connector extends pulumi.ComponentResource {
               required(d?.roleArn, `${s.name}: providerDetails.roleArn`),
             ),
             location: provider.apply((d) => required(d?.location, `${s.name}: providerDetails.location`)),
-            crawlerName: source.attributes.apply((a) =>
-              crawlerNameOf(required(a[0]?.crawlerArn, `${s.name}: crawlerArn`)),
+            lakeCrawlerArn: source.attributes.apply((a) =>
+              required(a[0]?.crawlerArn, `${s.name}: crawlerArn`),
             ),
           };
         }
@@ -324,24 +324,33 @@ export class Connector extends pulumi.ComponentResource {
           externalId,
           providerRoleArn: pulumi.output(s.providerRoleArn as string),
           location: pulumi.output(`s3://${lake.bucket}/${lakePrefix(s.name)}`),
+          ...(s.crawlerName
+            ? {
+                lakeCrawlerArn: pulumi.output(
+                  `arn:${partition}:glue:${lake.region}:${lake.accountId}:crawler/${s.crawlerName}`,
+                ),
+              }
+            : {}),
         };
       });
 
     // Lambda functions: one role, policy and log group each; the same environment for all six.
     const sourcesJson = pulumi
       .all(
-        customSources.map((s) => pulumi.all([s.providerRoleArn, s.crawlerName ?? pulumi.output(undefined)])),
+        customSources.map((s) =>
+          pulumi.all([s.providerRoleArn, s.lakeCrawlerArn ?? pulumi.output(undefined)]),
+        ),
       )
       .apply((resolved) =>
         JSON.stringify(
           c.customSources.map((s, i) => {
-            const [providerRoleArn, crawlerName] = resolved[i] as [string, string | undefined];
+            const [providerRoleArn, lakeCrawlerArn] = resolved[i] as [string, string | undefined];
             return {
               name: s.name,
               classUid: s.classUid,
               providerRoleArn,
               externalId: s.externalId as string,
-              ...(crawlerName ? { crawlerName } : {}),
+              ...(lakeCrawlerArn ? { crawlerName: crawlerNameOf(lakeCrawlerArn) } : {}),
             };
           }),
         ),
@@ -435,8 +444,14 @@ export class Connector extends pulumi.ComponentResource {
       {
         role: smRole.id,
         policy: pulumi
-          .all([pulumi.all(FUNCTION_ROLES.map((r) => functions[r].arn)), crawler.arn])
-          .apply(([functionArns, crawlerArn]) => json(stateMachinePolicy({ functionArns, crawlerArn }))),
+          .all([
+            pulumi.all(FUNCTION_ROLES.map((r) => functions[r].arn)),
+            crawler.arn,
+            pulumi.all(customSources.flatMap((s) => (s.lakeCrawlerArn ? [s.lakeCrawlerArn] : []))),
+          ])
+          .apply(([functionArns, crawlerArn, lakeCrawlerArns]) =>
+            json(stateMachinePolicy({ functionArns, crawlerArn, lakeCrawlerArns })),
+          ),
       },
       { parent: smRole },
     );
@@ -554,7 +569,7 @@ export class Connector extends pulumi.ComponentResource {
     };
     this.providerAssumingRoleArn = roles.convert.arn;
     this.providerPrincipal = providerPrincipal;
-    this.customSources = customSources.map(({ crawlerName: _, ...rest }) => rest);
+    this.customSources = customSources.map(({ lakeCrawlerArn: _, ...rest }) => rest);
     this.checkpointParameterName = checkpoint.name;
     this.secretArn = secret?.arn;
     this.stagingBucketName = stagingBucket;
@@ -570,12 +585,6 @@ export class Connector extends pulumi.ComponentResource {
     });
   }
 }
-
-/**
- * The checkpoint's value at creation: version 1, nothing committed yet, so LoadCheckpoint starts the
- * first window initialLookback before now.
- */
-export const INITIAL_CHECKPOINT = JSON.stringify({ version: 1, since: null, boundaryIds: [], pending: null });
 
 /** The ASL placeholder → value map; `renderAsl` rejects any mismatch with the template. */
 function aslSubstitutions(

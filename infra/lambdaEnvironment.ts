@@ -67,3 +67,13 @@ export function lambdaSizing(role: FunctionRole): { memoryMb: number; timeoutSec
       return { memoryMb: 3008, timeoutSeconds: 900 };
   }
 }
+
+/**
+ * The checkpoint parameter's value when the stack creates it (functions/core/checkpoint: version 1, the
+ * first window starting `initialLookbackHours` before deployment, nothing pending). Pulumi ignores the
+ * value afterwards: the pipeline owns it, and a later `pulumi up` must never rewind it.
+ */
+export function initialCheckpoint(now: Date, initialLookbackHours: number): string {
+  const since = new Date(now.getTime() - initialLookbackHours * 3_600_000);
+  return JSON.stringify({ version: 1, since: since.toISOString(), boundaryIds: [], pending: null });
+}

@@ -150,7 +150,12 @@ export function connectorNames(stack: string, connector: string): ConnectorNames
     scheduleRole: checkName("role", `${base}-schedule`, from),
     checkpointParameter: checkName("ssm", `/seclake/${stack}/${connector}/checkpoint`, from),
     secret: checkName("secret", `seclake/${stack}/${connector}/credentials`, from),
-    stagingBucketPrefix: checkName("bucketPrefix", `${base}-`, from),
+    // Cut to fit: the generated suffix keeps bucket names unique, and tags name the connector.
+    stagingBucketPrefix: checkName(
+      "bucketPrefix",
+      `${base.slice(0, RULES.bucketPrefix.max - 1).replace(/-+$/, "")}-`,
+      from,
+    ),
     stagingDatabase: checkName("glueDatabase", `${snake}_staging`, from),
     stagingCrawler: checkName("crawler", `${base}-staging`, from),
     stagingCrawlerRole: checkName("role", `${base}-crawler`, from),

@@ -108,11 +108,21 @@ export function lambdaPolicy(role: FunctionRole, p: LambdaPolicyInputs): PolicyD
       Resource: [`${stripStar(p.logGroupArn)}:log-stream:*`],
     },
   ];
-  const checkpoint = (actions: string[]): PolicyStatement => ({
+  // The SSM adapter's conditional put serialises writers on a `<checkpoint>.lock` parameter, which it
+  // creates (Overwrite: false) and deletes around each write.
+  const checkpoint: PolicyStatement = {
     Sid: "Checkpoint",
     Effect: "Allow",
-    Action: actions,
-    Resource: [p.checkpointParameterArn],
+    Action: ["ssm:GetParameter", "ssm:PutParameter", "ssm:DeleteParameter"],
+    Resource: [p.checkpointParameterArn, `${p.checkpointParameterArn}.lock`],
+  };
+  const list = (sid: string, prefixes: string[]): PolicyStatement => ({
+    // Without ListBucket a missing key answers 403 instead of 404 (NoSuchKey).
+    Sid: `${sid}List`,
+    Effect: "Allow",
+    Action: ["s3:ListBucket"],
+    Resource: [s3Bucket(p.partition, p.stagingBucket)],
+    Condition: { StringLike: { "s3:prefix": prefixes.map((x) => `${x}*`) } },
   });
   const read = (sid: string, prefixes: string[]): PolicyStatement[] => [
     {
@@ -121,28 +131,28 @@ export function lambdaPolicy(role: FunctionRole, p: LambdaPolicyInputs): PolicyD
       Action: ["s3:GetObject"],
       Resource: prefixes.map((x) => s3Objects(p.partition, p.stagingBucket, x)),
     },
-    {
-      // Without ListBucket a missing key answers 403 instead of 404 (NoSuchKey).
-      Sid: `${sid}List`,
-      Effect: "Allow",
-      Action: ["s3:ListBucket"],
-      Resource: [s3Bucket(p.partition, p.stagingBucket)],
-      Condition: { StringLike: { "s3:prefix": prefixes.map((x) => `${x}*`) } },
-    },
+    list(`${sid}Read`, prefixes),
   ];
-  const write = (sid: string, prefixes: string[]): PolicyStatement => ({
-    Sid: `${sid}Write`,
-    Effect: "Allow",
-    Action: ["s3:PutObject"],
-    Resource: prefixes.map((x) => s3Objects(p.partition, p.stagingBucket, x)),
-  });
+  // Keys are deterministic, so a retried window overwrites its objects; DeleteObject removes the parts a
+  // shorter retry no longer writes.
+  const write = (sid: string, prefixes: string[]): PolicyStatement[] => [
+    {
+      Sid: `${sid}Write`,
+      Effect: "Allow",
+      Action: ["s3:PutObject", "s3:DeleteObject"],
+      Resource: prefixes.map((x) => s3Objects(p.partition, p.stagingBucket, x)),
+    },
+    list(`${sid}Write`, prefixes),
+  ];
   const rawPrefix = stagingPrefixes.raw(p.connector);
   const ocsfPrefixes = p.customSources.map((s) => stagingPrefixes.ocsf(s.name));
 
   switch (role) {
     case "loadCheckpoint":
-      // Opening a window records it as pending before Fetch, so a failed run resumes the same window.
-      statements.push(checkpoint(["ssm:GetParameter", "ssm:PutParameter"]));
+    case "commit":
+    case "recordFailure":
+      // LoadCheckpoint records the window as pending before Fetch; Commit moves it; RecordFailure marks it failed.
+      statements.push(checkpoint);
       break;
     case "fetch":
       if (p.secretArn) {
@@ -170,12 +180,12 @@ export function lambdaPolicy(role: FunctionRole, p: LambdaPolicyInputs): PolicyD
           },
         );
       }
-      statements.push(write("StagingRaw", [rawPrefix]));
+      statements.push(...write("StagingRaw", [rawPrefix]));
       break;
     case "map":
       statements.push(
         ...read("StagingRaw", [rawPrefix]),
-        write("StagingOcsf", [...ocsfPrefixes, stagingPrefixes.quarantine(p.connector)]),
+        ...write("StagingOcsf", [...ocsfPrefixes, stagingPrefixes.quarantine(p.connector)]),
       );
       break;
     case "convert":
@@ -187,10 +197,6 @@ export function lambdaPolicy(role: FunctionRole, p: LambdaPolicyInputs): PolicyD
         Resource: [...new Set(p.customSources.map((s) => s.providerRoleArn))],
       });
       break;
-    case "commit":
-    case "recordFailure":
-      statements.push(checkpoint(["ssm:GetParameter", "ssm:PutParameter"]));
-      break;
   }
   return { Version: "2012-10-17", Statement: statements };
 }
@@ -199,6 +205,8 @@ export function lambdaPolicy(role: FunctionRole, p: LambdaPolicyInputs): PolicyD
 export function stateMachinePolicy(p: {
   functionArns: readonly string[];
   crawlerArn: string;
+  /** Security Lake's crawlers of the connector's custom sources, started after Convert (may be empty). */
+  lakeCrawlerArns: readonly string[];
 }): PolicyDocument {
   return {
     Version: "2012-10-17",
@@ -216,6 +224,16 @@ export function stateMachinePolicy(p: {
         Action: ["glue:StartCrawler", "glue:GetCrawler"],
         Resource: [p.crawlerArn],
       },
+      ...(p.lakeCrawlerArns.length > 0
+        ? [
+            {
+              Sid: "StartLakeCrawlers",
+              Effect: "Allow" as const,
+              Action: ["glue:StartCrawler"],
+              Resource: [...p.lakeCrawlerArns],
+            },
+          ]
+        : []),
       {
         Sid: "LogDelivery",
         Effect: "Allow",

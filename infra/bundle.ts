@@ -26,6 +26,8 @@ export interface LambdaBundle {
   readonly handlers: Readonly<Record<(typeof FUNCTION_ROLES)[number], string>>;
   /** Files copied into the bundle beside the code, relative to `dir`. */
   readonly assets: readonly string[];
+  /** Modules the bundle imports from outside itself (esbuild's metafile): Node built-ins only. */
+  readonly externalImports: readonly string[];
 }
 
 /**
@@ -35,12 +37,20 @@ export interface LambdaBundle {
  * (read at run time from SECLAKE_MAPPINGS_DIR) and parquet-wasm's .wasm when the code imports it.
  * Afterwards `dir` is self-contained: importing `<dir>/<role>.mjs` needs nothing outside it.
  */
-export function buildLambdaBundle(repoRoot: string, outDir: string): LambdaBundle {
+export function buildLambdaBundle(
+  repoRoot: string,
+  outDir: string,
+  /** More entries (name → path from repoRoot) built with the same options; tests add a probe. */
+  extraEntries: Readonly<Record<string, string>> = {},
+): LambdaBundle {
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
   const result = buildSync({
     absWorkingDir: repoRoot,
-    entryPoints: Object.fromEntries(FUNCTION_ROLES.map((role) => [role, `functions/handlers/${role}.ts`])),
+    entryPoints: {
+      ...Object.fromEntries(FUNCTION_ROLES.map((role) => [role, `functions/handlers/${role}.ts`])),
+      ...extraEntries,
+    },
     outdir: outDir,
     outExtension: { ".js": ".mjs" },
     chunkNames: "chunk-[hash]",
@@ -71,8 +81,13 @@ export function buildLambdaBundle(repoRoot: string, outDir: string): LambdaBundl
       throw new Error(`bundle: ${relative(repoRoot, join(outDir, `${role}.mjs`))} was not built`);
     }
   }
+  const externalImports = new Set<string>();
+  for (const output of Object.values(result.metafile.outputs)) {
+    for (const imported of output.imports) if (imported.external) externalImports.add(imported.path);
+  }
   return {
     dir: outDir,
+    externalImports: [...externalImports].sort(),
     handlers: Object.fromEntries(
       FUNCTION_ROLES.map((role) => [role, `${role}.handler`]),
     ) as LambdaBundle["handlers"],

@@ -50,3 +50,23 @@ export interface Crawler {
   start(name: string): Promise<{ alreadyRunning: boolean }>;
   state(name: string): Promise<CrawlerState>;
 }
+
+/** One object being written in parts; nothing is visible under its key until `commit` resolves. */
+export interface ObjectUpload {
+  /** Appends bytes; the caller may reuse `chunk` once the promise resolves. */
+  write(chunk: Uint8Array): Promise<void>;
+  /** Publishes the whole object at once (rename / PutObject / CompleteMultipartUpload); resolves its size. */
+  commit(): Promise<number>;
+  /** Discards what was written and leaves the key as it was; safe after a failed write or commit. */
+  abort(): Promise<void>;
+}
+
+/**
+ * A bucket or directory that takes large objects as a stream (Parquet files of up to 256 MB), which
+ * `ObjectStore.put` (whole body in memory) does not fit.
+ */
+export interface ObjectWriter {
+  begin(key: string, options?: { contentType?: string }): Promise<ObjectUpload>;
+  /** Removes an object; no error when it does not exist. */
+  delete(key: string): Promise<void>;
+}

@@ -1,19 +1,49 @@
 import { z } from "zod";
-import { NotImplementedError } from "../core/errors.ts";
+import { openWindow } from "../core/checkpoint/window.ts";
+import {
+  assertOwner,
+  committedCheckpoint,
+  parsePipelineCheckpoint,
+  serializePipelineCheckpoint,
+} from "../core/pipeline/claim.ts";
 import { awsDeps } from "./awsDeps.ts";
-import { fetchResultSchema, parseInput, windowSchema } from "./contract.ts";
-import { type HandlerDeps, lazyHandler, type StateHandler } from "./deps.ts";
+import { type CommitResult, fetchResultSchema, windowSchema } from "./contract.ts";
+import { type HandlerDeps, lazyHandler, type StateHandler, stateHandler } from "./deps.ts";
 
-/** The input the ASL's `Commit` state passes (its Parameters). */
+/** The input of the ASL's `Commit` state. */
 export const commitInput = z
   .object({ window: windowSchema, fetch: fetchResultSchema, executionId: z.string().min(1) })
   .strict();
 
-export function makeHandler(_deps: HandlerDeps): StateHandler<unknown> {
-  return async (event) => {
-    parseInput("Commit", commitInput, event);
-    throw new NotImplementedError("Commit handler body lands in the next commit (issue 7)");
-  };
+/**
+ * Moves the checkpoint past the window and clears pending. The state machine reaches Commit only after
+ * every object of the window is written; the write is conditional on this execution still owning the
+ * window at the version it read, so of two overlapping executions at most one commits.
+ */
+export function makeHandler(deps: HandlerDeps): StateHandler<CommitResult> {
+  const { env } = deps;
+  return stateHandler(deps, "Commit", commitInput, async ({ window, fetch, executionId }) => {
+    const name = env.checkpointParameter;
+    const stored = await deps.parameters.get(name);
+    const current = stored ? parsePipelineCheckpoint(stored.value, `checkpoint ${name}`) : undefined;
+    assertOwner(current, executionId, window.windowId);
+    const next = committedCheckpoint(window, fetch.next);
+    const written = await deps.parameters.put(name, serializePipelineCheckpoint(next), {
+      expectedVersion: stored?.version ?? null,
+    });
+    // More to do: the source stopped at maxEvents, or this window was cut at maxWindow (a backlog),
+    // not at now − lag. An inbox has no time backlog.
+    const cutAtMaxWindow =
+      env.sourceKind !== "s3-inbox" &&
+      Date.parse(window.until) - Date.parse(window.since) >= env.maxWindowSeconds * 1000 &&
+      openWindow(next, deps.now().getTime(), env).until > next.since;
+    deps.telemetry.info("committed", { since: next.since, fetched: fetch.counts.events });
+    return {
+      hasMore: fetch.hasMore || cutAtMaxWindow,
+      since: next.since,
+      checkpointVersion: written.version,
+    };
+  });
 }
 
 export const handler = lazyHandler(() => makeHandler(awsDeps()));

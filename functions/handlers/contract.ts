@@ -20,6 +20,8 @@ export const windowSchema = z
     until: isoTime,
     /** Ids of events at exactly `since` that an earlier window already delivered (de-duplication). */
     boundaryIds: z.array(z.string()).max(1000),
+    /** S3 inbox only: the last object key already processed (StartAfter); null for APIs. */
+    cursor: z.string().nullable(),
     /** True when the window is a pending one taken over from a failed or expired execution. */
     resumed: z.boolean(),
     /** Checkpoint parameter version this execution wrote when it recorded the window as pending. */
@@ -29,7 +31,9 @@ export const windowSchema = z
 export type Window = z.infer<typeof windowSchema>;
 
 /** Where the checkpoint moves once the window is committed (computed by Fetch from what it delivered). */
-export const cursorSchema = z.object({ since: isoTime, boundaryIds: z.array(z.string()).max(1000) }).strict();
+export const cursorSchema = z
+  .object({ since: isoTime, boundaryIds: z.array(z.string()).max(1000), cursor: z.string().nullable() })
+  .strict();
 export type Cursor = z.infer<typeof cursorSchema>;
 
 /** Fetch's result at `$.fetch`. */

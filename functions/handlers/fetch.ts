@@ -1,17 +1,33 @@
 import { z } from "zod";
-import { NotImplementedError } from "../core/errors.ts";
+import { rawPageSink } from "../adapters/sources/pageSink.ts";
 import { awsDeps } from "./awsDeps.ts";
-import { parseInput, windowSchema } from "./contract.ts";
-import { type HandlerDeps, lazyHandler, type StateHandler } from "./deps.ts";
+import { type FetchResult, windowSchema } from "./contract.ts";
+import { type HandlerDeps, lazyHandler, type StateHandler, stateHandler } from "./deps.ts";
 
-/** The input the ASL's `Fetch` state passes (its Parameters). */
-export const fetchInput = z.object({ window: windowSchema }).strict();
+/** The input of the ASL's `Fetch` state. */
+export const fetchInput = z.object({ window: windowSchema, executionId: z.string().min(1) }).strict();
 
-export function makeHandler(_deps: HandlerDeps): StateHandler<unknown> {
-  return async (event) => {
-    parseInput("Fetch", fetchInput, event);
-    throw new NotImplementedError("Fetch handler body lands in the next commit (issue 7)");
-  };
+/**
+ * Pages the source over the window into `staging/raw/<connector>/<windowId>/page-<n>.ndjson.gz`.
+ * Keys are deterministic, so a retried Fetch overwrites its own pages.
+ */
+export function makeHandler(deps: HandlerDeps): StateHandler<FetchResult> {
+  return stateHandler(deps, "Fetch", fetchInput, async ({ window }) => {
+    const connector = deps.connector();
+    const sink = rawPageSink(deps.staging, deps.env.connector, window.windowId);
+    const result = await connector.fetch(window, { maxEvents: deps.env.maxEvents }, sink);
+    deps.telemetry.metric("EventsFetched", result.fetched);
+    return {
+      keys: [...result.keys],
+      counts: { events: result.fetched, pages: result.pages },
+      hasMore: result.hasMore,
+      next: {
+        since: result.next.since,
+        boundaryIds: [...result.next.boundaryIds],
+        cursor: result.next.cursor,
+      },
+    };
+  });
 }
 
 export const handler = lazyHandler(() => makeHandler(awsDeps()));

@@ -27,7 +27,9 @@ export function writerProperties(layout: ParquetLayout = {}): pq.WriterPropertie
     .setWriterVersion(pq.WriterVersion.V1)
     .setMaxRowGroupSize(layout.rowGroupRows ?? DEFAULT_ROW_GROUP_ROWS)
     .setDataPageSizeLimit(layout.dataPageBytes ?? 1024 * 1024)
-    .setStatisticsEnabled(layout.statistics === false ? pq.EnabledStatistics.None : pq.EnabledStatistics.Chunk)
+    .setStatisticsEnabled(
+      layout.statistics === false ? pq.EnabledStatistics.None : pq.EnabledStatistics.Chunk,
+    )
     .setCreatedBy("seclake-pipelines (parquet-wasm 0.8.0)")
     .build();
 }
@@ -60,7 +62,10 @@ export async function* parquetBytes(
     },
     { highWaterMark: 0 },
   );
-  const output = (await pq.transformParquetStream(input, writerProperties(layout))) as ReadableStream<Uint8Array>;
+  const output = (await pq.transformParquetStream(
+    input,
+    writerProperties(layout),
+  )) as ReadableStream<Uint8Array>;
   const reader = output.getReader();
   try {
     for (;;) {

@@ -34,7 +34,11 @@ const raw = (events: readonly MockEvent[]) => events.map((e) => JSON.stringify(e
 const inWindow = (events: readonly MockEvent[], since: number, until: number) =>
   events.filter((e) => e.timeMs >= since && e.timeMs < until);
 
-async function withMock<R>(kind: ApiKind, options: StartOptions, fn: (mock: MockApi) => Promise<R>): Promise<R> {
+async function withMock<R>(
+  kind: ApiKind,
+  options: StartOptions,
+  fn: (mock: MockApi) => Promise<R>,
+): Promise<R> {
   const mock = await startMockApi(kind, options);
   for (const value of Object.values(mock.credentials)) if (value) secrets.add(value);
   try {
@@ -62,14 +66,34 @@ async function fetchAll(connector: SourceConnector, window = EVERYTHING, pageSiz
 async function drain(
   connector: SourceConnector,
   kind: string,
-  opts: { since: number; now: () => number; maxEvents: number; pageSize?: number; maxWindowSeconds?: number; lagSeconds?: number; tick?: () => boolean },
+  opts: {
+    since: number;
+    now: () => number;
+    maxEvents: number;
+    pageSize?: number;
+    maxWindowSeconds?: number;
+    lagSeconds?: number;
+    tick?: () => boolean;
+  },
 ) {
   const store = new MemoryStore();
-  let cp: Checkpoint = { version: 1, since: new Date(opts.since).toISOString(), boundaryIds: [], pending: null };
+  let cp: Checkpoint = {
+    version: 1,
+    since: new Date(opts.since).toISOString(),
+    boundaryIds: [],
+    pending: null,
+  };
   const lines: string[] = [];
   for (let run = 0; run < 500; run += 1) {
-    const window = openWindow(cp, opts.now(), { lagSeconds: opts.lagSeconds ?? 60, maxWindowSeconds: opts.maxWindowSeconds });
-    const result = await connector.fetch(window, { maxEvents: opts.maxEvents, pageSize: opts.pageSize }, rawPageSink(store, kind, window.windowId));
+    const window = openWindow(cp, opts.now(), {
+      lagSeconds: opts.lagSeconds ?? 60,
+      maxWindowSeconds: opts.maxWindowSeconds,
+    });
+    const result = await connector.fetch(
+      window,
+      { maxEvents: opts.maxEvents, pageSize: opts.pageSize },
+      rawPageSink(store, kind, window.windowId),
+    );
     for (const key of result.keys) lines.push(...store.lines(key));
     cp = nextCheckpoint(result.next);
     texts.push(serializeCheckpoint(cp));
@@ -87,7 +111,11 @@ describe.each(KINDS)("%s connector against its mock API", (kind) => {
     await withMock(kind, { corpus }, async (mock) => {
       const { result, lines } = await fetchAll(connectorFor(kind, mock), EVERYTHING, PAGE[kind]);
       expect(lines).toEqual(raw(corpus));
-      expect(result).toMatchObject({ fetched: corpus.length, hasMore: false, next: { since: EVERYTHING.until, boundaryIds: [] } });
+      expect(result).toMatchObject({
+        fetched: corpus.length,
+        hasMore: false,
+        next: { since: EVERYTHING.until, boundaryIds: [] },
+      });
       expect(result.pages).toBeGreaterThan(10);
     });
   });
@@ -95,7 +123,12 @@ describe.each(KINDS)("%s connector against its mock API", (kind) => {
   it("splits the work over runs at maxEvents and window edges with same-millisecond events: union = all, no duplicates", async () => {
     const generated = generatedCorpus(kind, { count: 900, startMs: T, burst: 160 });
     // Seven events exactly on a window edge (T + 240 s with 120-second windows).
-    const edge = generatedCorpus(kind, { count: 7, startMs: T + 240_000, sameMillisecond: true, idOffset: 500_000 });
+    const edge = generatedCorpus(kind, {
+      count: 7,
+      startMs: T + 240_000,
+      sameMillisecond: true,
+      idOffset: 500_000,
+    });
     const corpus = sortEvents([...generated, ...edge]);
     const now = T + 3_600_000;
     await withMock(kind, { corpus }, async (mock) => {
@@ -136,25 +169,34 @@ describe.each(KINDS)("%s connector against its mock API", (kind) => {
       const dated = time.t.sleeps[5] ?? 0;
       expect(dated).toBeGreaterThan(50_000);
       expect(dated).toBeLessThanOrEqual(60_000);
-      expect(mock.requests().filter((r) => r.kind === "data" && r.status === 200)).toHaveLength(result.pages + (kind === "onelogin" ? 0 : 1));
+      expect(mock.requests().filter((r) => r.kind === "data" && r.status === 200)).toHaveLength(
+        result.pages + (kind === "onelogin" ? 0 : 1),
+      );
     });
   });
 
   it("gives up with RateLimitedError when the source asks for a longer wait than a run may spend", async () => {
     const corpus = generatedCorpus(kind, { count: 10, startMs: T });
-    await withMock(kind, { corpus, faults: [{ on: "all", fault: { kind: "status", status: 429, retryAfter: "3600" } }] }, async (mock) => {
-      const { http } = quickDeps();
-      const error = await fetchAll(connectorFor(kind, mock, http)).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(RateLimitedError);
-      expect((error as RateLimitedError).retryAfterMs).toBe(3_600_000);
-      texts.push(String(error));
-    });
+    await withMock(
+      kind,
+      { corpus, faults: [{ on: "all", fault: { kind: "status", status: 429, retryAfter: "3600" } }] },
+      async (mock) => {
+        const { http } = quickDeps();
+        const error = await fetchAll(connectorFor(kind, mock, http)).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(RateLimitedError);
+        expect((error as RateLimitedError).retryAfterMs).toBe(3_600_000);
+        texts.push(String(error));
+      },
+    );
   });
 
   it("fails fast and clearly on bad credentials: no retries beyond one refresh", async () => {
     const corpus = generatedCorpus(kind, { count: 10, startMs: T });
     await withMock(kind, { corpus }, async (mock) => {
-      const wrong = kind === "okta" ? { apiToken: "synWrongToken-1234" } : { clientId: "syn-client", clientSecret: "synWrongSecret-1234" };
+      const wrong =
+        kind === "okta"
+          ? { apiToken: "synWrongToken-1234" }
+          : { clientId: "syn-client", clientSecret: "synWrongSecret-1234" };
       secrets.add(Object.values(wrong).at(-1) as string);
       const { logger, http } = quickDeps();
       const error = await fetchAll(connectorFor(kind, mock, http, {}, wrong)).catch((e: unknown) => e);
@@ -162,11 +204,16 @@ describe.each(KINDS)("%s connector against its mock API", (kind) => {
       expect(error).toBeInstanceOf(SourceApiError);
       expect((error as SourceApiError).status).toBe(401);
       expect((error as SourceApiError).retryable).toBe(false);
-      expect(String((error as Error).message)).toMatch(new RegExp(`^${kind}: .*401.*check the connector's secret`));
+      expect(String((error as Error).message)).toMatch(
+        new RegExp(`^${kind}: .*401.*check the connector's secret`),
+      );
       const requests = mock.requests();
       if (kind === "okta") {
         // SSWS: the first 401 re-reads the secret once, the second is final.
-        expect(requests.map((r) => [r.kind, r.status])).toEqual([["data", 401], ["data", 401]]);
+        expect(requests.map((r) => [r.kind, r.status])).toEqual([
+          ["data", 401],
+          ["data", 401],
+        ]);
       } else {
         // OAuth: the token endpoint's refusal is final; no data request is made.
         expect(requests.map((r) => [r.kind, r.status])).toEqual([["token", 401]]);
@@ -182,7 +229,11 @@ describe.each(KINDS)("%s connector against its mock API", (kind) => {
     ];
     await withMock(kind, { corpus, faults }, async (mock) => {
       const { http, logger } = quickDeps();
-      const { lines } = await fetchAll(connectorFor(kind, mock, http, { timeoutMs: 150 }), EVERYTHING, PAGE[kind]);
+      const { lines } = await fetchAll(
+        connectorFor(kind, mock, http, { timeoutMs: 150 }),
+        EVERYTHING,
+        PAGE[kind],
+      );
       texts.push(...logger.lines);
       expect(lines).toEqual(raw(corpus));
       expect(logger.lines.some((l) => l.includes("timed out after 150 ms"))).toBe(true);
@@ -200,7 +251,9 @@ describe.each(KINDS)("%s connector against its mock API", (kind) => {
         .catch((e: unknown) => e);
       texts.push(String(error));
       expect(error).toBeInstanceOf(SourceApiError);
-      expect(String((error as Error).message)).toMatch(new RegExp(`^${kind}: (GET|POST) /\\S+: malformed response .*nothing from this run was counted`));
+      expect(String((error as Error).message)).toMatch(
+        new RegExp(`^${kind}: (GET|POST) /\\S+: malformed response .*nothing from this run was counted`),
+      );
       expect(committed).toBe(stored);
     });
   });
@@ -222,17 +275,21 @@ describe.each(KINDS)("%s connector against its mock API", (kind) => {
     const run = async (lagSeconds: number) => {
       let clock = T + 20_000;
       return withMock(kind, { corpus, indexDelayMs: 45_000, clock: () => clock }, async (mock) => {
-        const { lines } = await drain(connectorFor(kind, mock, { now: () => clock, sleep: async () => {} }), kind, {
-          since: T,
-          now: () => clock,
-          maxEvents: 10_000,
-          pageSize: PAGE[kind],
-          lagSeconds,
-          tick: () => {
-            clock += 15_000;
-            return clock <= last + 200_000;
+        const { lines } = await drain(
+          connectorFor(kind, mock, { now: () => clock, sleep: async () => {} }),
+          kind,
+          {
+            since: T,
+            now: () => clock,
+            maxEvents: 10_000,
+            pageSize: PAGE[kind],
+            lagSeconds,
+            tick: () => {
+              clock += 15_000;
+              return clock <= last + 200_000;
+            },
           },
-        });
+        );
         return lines;
       });
     };
@@ -246,23 +303,35 @@ describe("okta rate-limit headers", () => {
     const corpus = generatedCorpus("okta", { count: 900, startMs: T });
     const start = T + 86_400_000;
     const time = fakeTime(start);
-    await withMock("okta", { corpus, clock: time.now, rateLimit: { limit: 3, windowSeconds: 60 } }, async (mock) => {
-      const { lines } = await fetchAll(connectorFor("okta", mock, { now: time.now, sleep: time.sleep }), EVERYTHING, 100);
-      expect(lines).toEqual(raw(corpus));
-      expect(mock.requests().filter((r) => r.status === 429)).toEqual([]);
-      expect(time.t.sleeps.length).toBeGreaterThanOrEqual(2);
-      for (const s of time.t.sleeps) expect(s).toBeLessThanOrEqual(60_000);
-    });
+    await withMock(
+      "okta",
+      { corpus, clock: time.now, rateLimit: { limit: 3, windowSeconds: 60 } },
+      async (mock) => {
+        const { lines } = await fetchAll(
+          connectorFor("okta", mock, { now: time.now, sleep: time.sleep }),
+          EVERYTHING,
+          100,
+        );
+        expect(lines).toEqual(raw(corpus));
+        expect(mock.requests().filter((r) => r.status === 429)).toEqual([]);
+        expect(time.t.sleeps.length).toBeGreaterThanOrEqual(2);
+        for (const s of time.t.sleeps) expect(s).toBeLessThanOrEqual(60_000);
+      },
+    );
   });
 
   it("measures a real Retry-After wait of one second", async () => {
     const corpus = generatedCorpus("okta", { count: 5, startMs: T });
-    await withMock("okta", { corpus, faults: [{ on: 1, fault: { kind: "status", status: 429, retryAfter: "1" } }] }, async (mock) => {
-      const started = performance.now();
-      const { lines } = await fetchAll(connectorFor("okta", mock));
-      expect(performance.now() - started).toBeGreaterThanOrEqual(990);
-      expect(lines).toHaveLength(5);
-    });
+    await withMock(
+      "okta",
+      { corpus, faults: [{ on: 1, fault: { kind: "status", status: 429, retryAfter: "1" } }] },
+      async (mock) => {
+        const started = performance.now();
+        const { lines } = await fetchAll(connectorFor("okta", mock));
+        expect(performance.now() - started).toBeGreaterThanOrEqual(990);
+        expect(lines).toHaveLength(5);
+      },
+    );
   });
 });
 

@@ -15,6 +15,14 @@ export interface Recorded {
   readonly state: Record<string, unknown>;
 }
 
+/** The options one resource (custom or component) was declared with, seen by a stack transformation. */
+export interface Declared {
+  readonly type: string;
+  readonly name: string;
+  readonly parentName: string | undefined;
+  readonly ignoreChanges: readonly string[] | undefined;
+}
+
 /** Outputs AWS would compute, faked from the inputs so that ARNs carry the physical names. */
 function computed(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
   const n = (inputs.name as string | undefined) ?? name;
@@ -65,8 +73,11 @@ function computed(type: string, name: string, inputs: Record<string, unknown>): 
 export async function runProgram(
   stack: string,
   change: (config: Record<string, unknown>) => void = () => {},
-): Promise<{ resources: Recorded[]; program: Record<string, unknown> }> {
+  /** false: import the program bare, without a root stack (a failing program then rejects cleanly). */
+  inStack = true,
+): Promise<{ resources: Recorded[]; declared: Declared[]; program: Record<string, unknown> }> {
   const resources: Recorded[] = [];
+  const declared: Declared[] = [];
   await pulumi.runtime.setMocks(
     {
       newResource(args) {
@@ -88,9 +99,29 @@ export async function runProgram(
   pulumi.runtime.setAllConfig(asPulumiConfig(config), ["seclake-pipelines:credentials"]);
   process.env.SECLAKE_BUNDLE_DIR = mkdtempSync(join(tmpdir(), "seclake-infra-bundle-"));
   try {
-    const program = (await import("../../infra/index.ts")) as Record<string, unknown>;
+    if (!inStack) {
+      const program = { ...((await import("../../infra/index.ts")) as Record<string, unknown>) };
+      await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+      return { resources, declared, program };
+    }
+    let program: Record<string, unknown> = {};
+    // Inside a root stack, as `pulumi up` runs it, so a stack transformation can see every resource's options.
+    await pulumi.runtime.runInPulumiStack(async () => {
+      pulumi.runtime.registerStackTransformation((args) => {
+        const parent = args.opts.parent as unknown as { __name?: string } | undefined;
+        declared.push({
+          type: args.type,
+          name: args.name,
+          parentName: parent?.__name,
+          ignoreChanges: args.opts.ignoreChanges,
+        });
+        return undefined;
+      });
+      program = { ...((await import("../../infra/index.ts")) as Record<string, unknown>) };
+      return program;
+    });
     await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
-    return { resources, program };
+    return { resources, declared, program };
   } catch (error) {
     // Keep what was registered before the failure visible to the caller.
     throw Object.assign(error as Error, { resources });

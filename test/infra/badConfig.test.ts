@@ -45,7 +45,7 @@ describe("the program with bad config fails before declaring any resource", () =
   ])("%s", async (_what, change, key) => {
     let failure: (Error & { resources?: Recorded[] }) | undefined;
     try {
-      await runProgram("dev", change);
+      await runProgram("dev", change, false);
     } catch (error) {
       failure = error as Error & { resources?: Recorded[] };
     }

@@ -6,7 +6,14 @@ import { loadEnvironment } from "../../functions/handlers/environment.ts";
 import { FUNCTION_ROLES, kebab } from "../../infra/names.ts";
 import { STAR_ONLY_ACTIONS } from "../../infra/policies.ts";
 import { auditPolicy } from "../helpers/iamAudit.ts";
-import { ACCOUNT, REGION, type Recorded, resolve, runProgram } from "../helpers/pulumiHarness.ts";
+import {
+  ACCOUNT,
+  type Declared,
+  REGION,
+  type Recorded,
+  resolve,
+  runProgram,
+} from "../helpers/pulumiHarness.ts";
 import { readStackYaml } from "../helpers/stackConfig.ts";
 
 interface ConnectorYaml {
@@ -19,9 +26,10 @@ const yaml = readStackYaml("dev");
 const connectors = yaml["seclake-pipelines:connectors"] as ConnectorYaml[];
 
 let resources: Recorded[];
+let declared: Declared[];
 let program: Record<string, unknown>;
 beforeAll(async () => {
-  ({ resources, program } = await runProgram("dev"));
+  ({ resources, declared, program } = await runProgram("dev"));
 }, 60_000);
 
 const ofType = (type: string) => resources.filter((r) => r.type === type);
@@ -247,5 +255,26 @@ describe("the whole stack", () => {
       ),
     );
     expect(secret.every((s) => s === false)).toBe(true);
+  });
+});
+
+describe("component anatomy", () => {
+  it("one seclake:index:Connector per connector, every resource below one of them, named after it", () => {
+    const components = declared.filter((d) => d.type === "seclake:index:Connector");
+    expect(components.map((d) => d.name)).toEqual(connectors.map((c) => c.name));
+    const byName = new Map(declared.map((d) => [d.name, d]));
+    for (const d of declared) {
+      if (d.type === "seclake:index:Connector" || d.type === "pulumi:pulumi:Stack") continue;
+      let root: Declared | undefined = d;
+      while (root?.parentName && byName.has(root.parentName)) root = byName.get(root.parentName);
+      expect(root?.type, d.name).toBe("seclake:index:Connector");
+      expect(d.name.startsWith(`${root?.name}-`), d.name).toBe(true);
+    }
+  });
+
+  it("the checkpoint parameter's value is ignored after creation (the pipeline owns it)", () => {
+    const parameters = declared.filter((d) => d.type === "aws:ssm/parameter:Parameter");
+    expect(parameters).toHaveLength(connectors.length);
+    for (const p of parameters) expect(p.ignoreChanges).toEqual(["value"]);
   });
 });

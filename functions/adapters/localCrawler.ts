@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { Crawler, CrawlerState, ObjectStore } from "./ports.ts";
@@ -21,11 +22,17 @@ export interface LocalTable {
  */
 export class LocalCrawler implements Crawler {
   readonly #running = new Map<string, number>();
+  /** Catalogue writes one at a time (crawls of the Convert Map state's iterations overlap). */
+  #writes: Promise<unknown> = Promise.resolve();
 
+  /**
+   * @param prefixOf the folder a crawler reads, by crawler name: the staging crawler reads
+   *   `staging/ocsf/`; each Security Lake crawler reads only its own `ext/<source>/`.
+   */
   constructor(
     private readonly staging: ObjectStore,
     private readonly catalogPath: string,
-    private readonly prefix = "staging/ocsf/",
+    private readonly prefixOf: (crawler: string) => string = () => "staging/ocsf/",
   ) {}
 
   async start(name: string): Promise<{ alreadyRunning: boolean }> {
@@ -57,28 +64,35 @@ export class LocalCrawler implements Crawler {
   }
 
   async #crawl(name: string): Promise<void> {
+    const prefix = this.prefixOf(name);
     const tables = new Map<string, { partitions: Set<string>; objects: number; bytes: number }>();
-    for (const object of await this.staging.list(this.prefix)) {
-      const [table, partition] = object.key.slice(this.prefix.length).split("/");
-      if (!table || !partition) continue;
+    for (const object of await this.staging.list(prefix)) {
+      const [table, partition] = object.key.slice(prefix.length).split("/");
+      // Hidden names are writers' temporary files, never data.
+      if (!table || !partition || object.key.split("/").at(-1)?.startsWith(".")) continue;
       const entry = tables.get(table) ?? { partitions: new Set(), objects: 0, bytes: 0 };
       entry.partitions.add(partition);
       entry.objects += 1;
       entry.bytes += object.size;
       tables.set(table, entry);
     }
-    const catalog = await this.catalog();
-    catalog[name] = [...tables].map(([table, t]) => ({
+    const entries = [...tables].map(([table, t]) => ({
       // Glue table names are lowercase with underscores.
       name: table.toLowerCase().replace(/[^a-z0-9_]/g, "_"),
-      location: `${this.prefix}${table}/`,
+      location: `${prefix}${table}/`,
       partitions: [...t.partitions].sort(),
       objects: t.objects,
       bytes: t.bytes,
     }));
-    await mkdir(dirname(this.catalogPath), { recursive: true });
-    const temp = `${this.catalogPath}.tmp`;
-    await writeFile(temp, `${JSON.stringify(catalog, null, 2)}\n`);
-    await rename(temp, this.catalogPath);
+    const write = this.#writes.then(async () => {
+      const catalog = await this.catalog();
+      catalog[name] = entries;
+      await mkdir(dirname(this.catalogPath), { recursive: true });
+      const temp = `${this.catalogPath}.${randomBytes(4).toString("hex")}.tmp`;
+      await writeFile(temp, `${JSON.stringify(catalog, null, 2)}\n`);
+      await rename(temp, this.catalogPath);
+    });
+    this.#writes = write.catch(() => undefined);
+    await write;
   }
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { openWindow } from "../core/checkpoint/window.ts";
+import { isBehind } from "../core/checkpoint/window.ts";
 import {
   assertOwner,
   committedCheckpoint,
@@ -31,15 +31,12 @@ export function makeHandler(deps: HandlerDeps): StateHandler<CommitResult> {
     const written = await deps.parameters.put(name, serializePipelineCheckpoint(next), {
       expectedVersion: stored?.version ?? null,
     });
-    // More to do: the source stopped at maxEvents, or this window was cut at maxWindow (a backlog),
-    // not at now − lag. An inbox has no time backlog.
-    const cutAtMaxWindow =
-      env.sourceKind !== "s3-inbox" &&
-      Date.parse(window.until) - Date.parse(window.since) >= env.maxWindowSeconds * 1000 &&
-      openWindow(next, deps.now().getTime(), env).until > next.since;
+    // More to do: the source stopped at maxEvents, or the checkpoint is still a whole window behind
+    // now − lag (a backfill). An inbox has no time backlog.
+    const behind = env.sourceKind !== "s3-inbox" && isBehind(next, deps.now().getTime(), env);
     deps.telemetry.info("committed", { since: next.since, fetched: fetch.counts.events });
     return {
-      hasMore: fetch.hasMore || cutAtMaxWindow,
+      hasMore: fetch.hasMore || behind,
       since: next.since,
       checkpointVersion: written.version,
     };

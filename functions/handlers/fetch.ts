@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { rawPageSink } from "../adapters/sources/pageSink.ts";
+import { rawPageSink, removeStalePages } from "../adapters/sources/pageSink.ts";
 import { awsDeps } from "./awsDeps.ts";
 import { type FetchResult, windowSchema } from "./contract.ts";
 import { type HandlerDeps, lazyHandler, type StateHandler, stateHandler } from "./deps.ts";
@@ -16,6 +16,8 @@ export function makeHandler(deps: HandlerDeps): StateHandler<FetchResult> {
     const connector = deps.connector();
     const sink = rawPageSink(deps.staging, deps.env.connector, window.windowId);
     const result = await connector.fetch(window, { maxEvents: deps.env.maxEvents }, sink);
+    // An earlier attempt at this window may have written more pages; Map must not read them.
+    await removeStalePages(deps.staging, deps.env.connector, window.windowId, result.keys);
     deps.telemetry.metric("EventsFetched", result.fetched);
     return {
       keys: [...result.keys],

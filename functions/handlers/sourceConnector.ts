@@ -1,9 +1,6 @@
 import type { ObjectStore, SecretsProvider } from "../adapters/ports.ts";
 import type { ConnectorDeps } from "../adapters/sources/common.ts";
-import { OktaConnector } from "../adapters/sources/okta.ts";
-import { OneLoginConnector } from "../adapters/sources/onelogin.ts";
-import { S3InboxConnector } from "../adapters/sources/s3Inbox.ts";
-import { SailPointConnector } from "../adapters/sources/sailpoint.ts";
+import { createConnector } from "../adapters/sources/factory.ts";
 import type { SourceConnector, SourceLogger } from "../adapters/sources/types.ts";
 import { ConfigError } from "../core/errors.ts";
 import type { HandlerEnvironment } from "./environment.ts";
@@ -27,28 +24,19 @@ export function parseS3Url(url: string): { bucket: string; prefix: string } {
 
 /** The connector the environment describes, built on the given secrets and inbox adapters. */
 export function makeSourceConnector(env: HandlerEnvironment, deps: SourceConnectorDeps): SourceConnector {
+  const http = { ...deps.http, ...(deps.logger ? { logger: deps.logger } : {}) };
   const connectorDeps: ConnectorDeps = {
     secrets: deps.secrets,
-    ...(deps.http || deps.logger
-      ? { http: { ...deps.http, ...(deps.logger ? { logger: deps.logger } : {}) } }
-      : {}),
+    http,
     ...(deps.retry ? { retry: deps.retry } : {}),
   };
-  const secretId = env.secretId ?? "";
-  switch (env.sourceKind) {
-    case "sailpoint":
-      return new SailPointConnector({ baseUrl: env.baseUrl, secretId }, connectorDeps);
-    case "okta":
-      return new OktaConnector({ baseUrl: env.baseUrl, secretId }, connectorDeps);
-    case "onelogin":
-      return new OneLoginConnector({ baseUrl: env.baseUrl, secretId }, connectorDeps);
-    case "s3-inbox": {
-      const { bucket, prefix } = parseS3Url(env.baseUrl);
-      return new S3InboxConnector({
-        store: deps.inboxStore(bucket),
-        prefix,
-        ...(deps.logger ? { logger: deps.logger } : {}),
-      });
-    }
+  if (env.sourceKind === "s3-inbox") {
+    const { bucket, prefix } = parseS3Url(env.baseUrl);
+    return createConnector({ source: "s3-inbox", store: deps.inboxStore(bucket), prefix }, connectorDeps);
   }
+  if (!env.secretId) throw new ConfigError(`${env.connector}: SECLAKE_SECRET_ID is required`);
+  return createConnector(
+    { source: env.sourceKind, baseUrl: env.baseUrl, secretId: env.secretId },
+    connectorDeps,
+  );
 }

@@ -1,5 +1,10 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { rawPageSink } from "../../functions/adapters/sources/pageSink.ts";
+import {
+  rawPageKey,
+  rawPagePrefix,
+  rawPageSink,
+  removeStalePages,
+} from "../../functions/adapters/sources/pageSink.ts";
 import type { SourceConnector } from "../../functions/adapters/sources/types.ts";
 import {
   type Checkpoint,
@@ -117,6 +122,8 @@ describe.each(KINDS)("%s connector against its mock API", (kind) => {
         next: { since: EVERYTHING.until, boundaryIds: [] },
       });
       expect(result.pages).toBeGreaterThan(10);
+      // OAuth tokens are cached: one token request for the whole run.
+      expect(mock.requests().filter((r) => r.kind === "token")).toHaveLength(kind === "okta" ? 0 : 1);
     });
   });
 
@@ -172,6 +179,44 @@ describe.each(KINDS)("%s connector against its mock API", (kind) => {
       expect(mock.requests().filter((r) => r.kind === "data" && r.status === 200)).toHaveLength(
         result.pages + (kind === "onelogin" ? 0 : 1),
       );
+    });
+  });
+
+  it("delivers once an event the API repeats at the start of the next page", async () => {
+    const corpus = generatedCorpus(kind, { count: 400, startMs: T });
+    await withMock(
+      kind,
+      { corpus, faults: [{ on: [2, 3, 5], fault: { kind: "overlap" } }] },
+      async (mock) => {
+        const { lines, result } = await fetchAll(connectorFor(kind, mock), EVERYTHING, PAGE[kind]);
+        expect(mock.served().length).toBe(corpus.length + 3);
+        expect(lines).toEqual(raw(corpus));
+        expect(result.fetched).toBe(corpus.length);
+      },
+    );
+  });
+
+  it("rewrites the same keys when a failed window is retried, and leaves no stale page behind", async () => {
+    const corpus = generatedCorpus(kind, { count: 300, startMs: T });
+    const store = new MemoryStore();
+    const window = makeWindow("2024-03-01T00:00:00.000Z", "2024-03-03T00:00:00.000Z");
+    const faults: StartOptions["faults"] = [{ on: 4, fault: { kind: "status", status: 400 } }];
+    await withMock(kind, { corpus, faults }, async (mock) => {
+      const connector = connectorFor(kind, mock);
+      const sink = rawPageSink(store, kind, window.windowId);
+      await expect(connector.fetch(window, { maxEvents: 10_000, pageSize: 20 }, sink)).rejects.toThrow(
+        /HTTP 400/,
+      );
+      const partial = [...store.objects.keys()];
+      expect(partial).toHaveLength(3);
+      // The retry pages differently (larger pages): fewer pages, same window id, same key names.
+      const result = await connector.fetch(window, { maxEvents: 10_000, pageSize: PAGE[kind] }, sink);
+      expect(result.keys.slice(0, 3)).toEqual(partial);
+      await store.put(rawPageKey(kind, window.windowId, 99), "stale");
+      expect(await removeStalePages(store, kind, window.windowId, result.keys)).toEqual([
+        rawPageKey(kind, window.windowId, 99),
+      ]);
+      expect(store.lines(rawPagePrefix(kind, window.windowId))).toEqual(raw(corpus));
     });
   });
 
@@ -269,6 +314,25 @@ describe.each(KINDS)("%s connector against its mock API", (kind) => {
     });
   });
 
+  it.skipIf(kind === "okta")("renews a cached OAuth token before it expires, without a 401", async () => {
+    const corpus = generatedCorpus(kind, { count: 200, startMs: T });
+    const start = T + 86_400_000;
+    const time = fakeTime(start);
+    const faults: StartOptions["faults"] = [
+      { on: [2, 3], fault: { kind: "status", status: 429, retryAfter: "50" } },
+    ];
+    await withMock(kind, { corpus, faults, clock: time.now, tokenTtlSeconds: 90 }, async (mock) => {
+      const { lines } = await fetchAll(
+        connectorFor(kind, mock, { now: time.now, sleep: time.sleep }),
+        EVERYTHING,
+        PAGE[kind],
+      );
+      expect(lines).toEqual(raw(corpus));
+      expect(mock.requests().filter((r) => r.kind === "token")).toHaveLength(2);
+      expect(mock.requests().filter((r) => r.status === 401)).toEqual([]);
+    });
+  });
+
   it("collects events that become visible late, inside the lag, exactly once (and would lose them without a lag)", async () => {
     const corpus = generatedCorpus(kind, { count: 250, startMs: T });
     const last = corpus.at(-1)?.timeMs ?? T;
@@ -295,6 +359,55 @@ describe.each(KINDS)("%s connector against its mock API", (kind) => {
     };
     expect(await run(60)).toEqual(raw(corpus));
     expect((await run(0)).length).toBeLessThan(corpus.length);
+  });
+});
+
+describe("okta OAuth service app (private_key_jwt)", () => {
+  it("signs a client assertion, caches the token, renews it once when revoked mid-run", async () => {
+    const corpus = generatedCorpus("okta", { count: 500, startMs: T });
+    await withMock(
+      "okta",
+      { corpus, oktaAuth: "oauth", faults: [{ on: 3, fault: { kind: "expireToken" } }] },
+      async (mock) => {
+        // Real clock: the mock checks the assertion's exp against its own (real) now.
+        const logger = recordingLogger();
+        const { lines } = await fetchAll(
+          connectorFor("okta", mock, { logger, sleep: async () => {} }),
+          EVERYTHING,
+          100,
+        );
+        texts.push(...logger.lines);
+        expect(lines).toEqual(raw(corpus));
+        expect(
+          mock
+            .requests()
+            .filter((r) => r.kind === "token")
+            .map((r) => r.status),
+        ).toEqual([200, 200]);
+      },
+    );
+  });
+
+  it("fails once, clearly, when the token endpoint rejects the key", async () => {
+    const corpus = generatedCorpus("okta", { count: 5, startMs: T });
+    const other = await startMockApi("okta", { oktaAuth: "oauth", corpus: [] });
+    await other.close();
+    await withMock("okta", { corpus, oktaAuth: "oauth" }, async (mock) => {
+      const wrongKey = {
+        clientId: mock.credentials.clientId ?? "",
+        privateKey: other.credentials.privateKey ?? "",
+      };
+      secrets.add(wrongKey.privateKey);
+      const error = await fetchAll(connectorFor("okta", mock, quickDeps().http, {}, wrongKey)).catch(
+        (e: unknown) => e,
+      );
+      texts.push(String(error));
+      expect(error).toMatchObject({ status: 401, retryable: false });
+      expect(String((error as Error).message)).toMatch(
+        /^okta: POST \/oauth2\/v1\/token: HTTP 401 unauthorized: "The client_assertion signature is invalid\."/,
+      );
+      expect(mock.requests().map((r) => [r.kind, r.status])).toEqual([["token", 401]]);
+    });
   });
 });
 

@@ -1,3 +1,4 @@
+import { createPublicKey, verify } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { compareIds, type MockEvent } from "./corpus.ts";
 import { decodeCursor, encodeCursor, type MockContext, type Reply, type Routes, tokenOf } from "./server.ts";
@@ -75,7 +76,11 @@ export const sailpointRoutes: Routes = {
       );
     if (Array.isArray(search.searchAfter)) {
       const [t, id] = search.searchAfter as [string, string];
-      hits = hits.filter((e) => after(e, Date.parse(t), String(id)));
+      hits = hits.filter(
+        (e) =>
+          after(e, Date.parse(t), String(id)) ||
+          (ctx.overlap && e.timeMs === Date.parse(t) && e.id === String(id)),
+      );
     }
     const page = hits.slice(0, limit);
     return {
@@ -113,11 +118,53 @@ function oktaRateHeaders(ctx: MockContext): { headers: Record<string, string>; e
   };
 }
 
+/** Verifies an RFC 7523 client assertion as Okta's org authorization server does (RS256, iss/sub/aud/exp). */
+function validAssertion(jwt: string, ctx: MockContext, audience: string): boolean {
+  const [h, p, sig] = jwt.split(".");
+  if (!h || !p || !sig || !ctx.credentials.privateKey) return false;
+  const publicKey = createPublicKey(ctx.credentials.privateKey);
+  if (!verify("sha256", Buffer.from(`${h}.${p}`), publicKey, Buffer.from(sig, "base64url"))) return false;
+  const claims = JSON.parse(Buffer.from(p, "base64url").toString("utf8")) as Record<string, unknown>;
+  const now = ctx.opts.clock() / 1000;
+  return (
+    claims.iss === ctx.credentials.clientId &&
+    claims.sub === ctx.credentials.clientId &&
+    claims.aud === audience &&
+    typeof claims.exp === "number" &&
+    claims.exp > now
+  );
+}
+
 export const oktaRoutes: Routes = {
-  token: () => undefined,
+  token(req, body, ctx) {
+    if (req.method !== "POST" || req.url !== "/oauth2/v1/token") return undefined;
+    const form = new URLSearchParams(body);
+    if (form.get("grant_type") !== "client_credentials" || form.get("scope") !== "okta.logs.read") {
+      return json(400, { error: "invalid_scope", error_description: "The requested scope is invalid." });
+    }
+    const assertion = form.get("client_assertion") ?? "";
+    if (
+      form.get("client_assertion_type") !== "urn:ietf:params:oauth:client-assertion-type:jwt-bearer" ||
+      !validAssertion(assertion, ctx, `${ctx.baseUrl()}/oauth2/v1/token`)
+    ) {
+      return json(401, {
+        error: "invalid_client",
+        error_description: "The client_assertion signature is invalid.",
+      });
+    }
+    const { token, ttlSeconds } = ctx.issueToken();
+    return json(200, {
+      token_type: "Bearer",
+      expires_in: ttlSeconds,
+      access_token: token,
+      scope: "okta.logs.read",
+    });
+  },
   data(req, url, _body, ctx) {
     if (req.method !== "GET" || url.pathname !== "/api/v1/logs") return undefined;
-    if (tokenOf(req, ["SSWS "]) !== ctx.credentials.apiToken) {
+    const ssws =
+      ctx.credentials.apiToken !== undefined && tokenOf(req, ["SSWS "]) === ctx.credentials.apiToken;
+    if (!ssws && !ctx.tokenValid(tokenOf(req, ["Bearer "]))) {
       return json(401, {
         errorCode: "E0000011",
         errorSummary: "Invalid token provided",
@@ -153,7 +200,7 @@ export const oktaRoutes: Routes = {
     const cursor = q.get("after");
     if (cursor) {
       const [t, id] = decodeCursor(cursor) as [number, string];
-      hits = hits.filter((e) => after(e, t, id));
+      hits = hits.filter((e) => after(e, t, id) || (ctx.overlap && e.timeMs === t && e.id === id));
     }
     const page = hits.slice(0, limit);
     const self = url.href.replace(url.origin, ctx.baseUrl());
@@ -225,7 +272,7 @@ export const oneloginRoutes: Routes = {
     if (cursor) {
       const [t, id] = decodeCursor(cursor) as [number, string];
       const i = hits.findIndex((e) => e.timeMs === t && e.id === id);
-      hits = hits.slice(i + 1);
+      hits = hits.slice(ctx.overlap ? i : i + 1);
     }
     const page = hits.slice(0, limit);
     const last = page.at(-1);

@@ -3,7 +3,7 @@
  * the contract tests and by `seclake local`. Each replays a corpus with the API's real auth handshake,
  * paging, sort order and rate-limit headers, and can inject faults per data request.
  */
-
+import { generateKeyPairSync } from "node:crypto";
 import { oktaRoutes, oneloginRoutes, sailpointRoutes } from "./apis.ts";
 import { type ApiKind, defaultCorpus, type MockEvent } from "./corpus.ts";
 import { dspmInboxCorpus, type InboxFile, tempInbox } from "./s3Inbox.ts";
@@ -35,8 +35,16 @@ export interface MockApi {
 export interface StartOptions extends MockOptions {
   /** Wrong or fixed credentials for the server to accept (default: fresh random ones). */
   readonly credentials?: MockCredentials;
+  /** Okta only: "oauth" = an API service app with private_key_jwt instead of an SSWS token. */
+  readonly oktaAuth?: "ssws" | "oauth";
   /** S3 inbox only: the files to drop (default: dspmInboxCorpus()). */
   readonly inbox?: readonly InboxFile[];
+}
+
+function rsaPrivateKey(): string {
+  return generateKeyPairSync("rsa", { modulusLength: 2048 })
+    .privateKey.export({ type: "pkcs8", format: "pem" })
+    .toString();
 }
 
 /** Starts a mock on 127.0.0.1, port 0. Default corpus: the shared samples plus 2,000 generated events. */
@@ -61,7 +69,9 @@ export async function startMockApi(kind: MockKind, options: StartOptions = {}): 
   const credentials: MockCredentials =
     options.credentials ??
     (kind === "okta"
-      ? { apiToken: randomSecret("synssws") }
+      ? options.oktaAuth === "oauth"
+        ? { clientId: "syn-client-okta", privateKey: rsaPrivateKey() }
+        : { apiToken: randomSecret("synssws") }
       : { clientId: `syn-client-${kind}`, clientSecret: randomSecret("synsecret") });
   const routes = { sailpoint: sailpointRoutes, okta: oktaRoutes, onelogin: oneloginRoutes }[kind];
   return startServer(routes, { ...options, corpus: options.corpus ?? defaultCorpus(kind) }, credentials);

@@ -14,7 +14,9 @@ export type Fault =
   /** Send a 200 whose body is not JSON at all. */
   | { readonly kind: "malformed" }
   /** Revoke every issued token before handling the request (a token expiring mid-run). */
-  | { readonly kind: "expireToken" };
+  | { readonly kind: "expireToken" }
+  /** Start the page one event early, re-sending the previous page's last event (an overlapping cursor). */
+  | { readonly kind: "overlap" };
 
 /** `on`: the 1-based numbers of the data requests to fault, or "all". */
 export interface FaultRule {
@@ -49,6 +51,8 @@ export interface MockCredentials {
   readonly clientId?: string;
   readonly clientSecret?: string;
   readonly apiToken?: string;
+  /** Okta OAuth service app: PEM private key the client signs its assertion with. */
+  readonly privateKey?: string;
 }
 
 /** What a route handler gets. */
@@ -62,6 +66,8 @@ export interface MockContext {
   issueToken(): { token: string; ttlSeconds: number };
   tokenValid(token: string | undefined): boolean;
   baseUrl(): string;
+  /** True while handling a request with the "overlap" fault. */
+  overlap: boolean;
 }
 
 export interface Reply {
@@ -119,6 +125,7 @@ export async function startServer(
     },
     tokenValid: (token) => token !== undefined && (tokens.get(token) ?? 0) > clock(),
     baseUrl: () => base,
+    overlap: false,
   };
 
   const faultFor = (n: number): Fault | undefined =>
@@ -166,6 +173,7 @@ export async function startServer(
     }
     if (fault?.kind === "expireToken") tokens.clear();
     if (fault?.kind === "slow") await new Promise((r) => setTimeout(r, fault.delayMs));
+    ctx.overlap = fault?.kind === "overlap";
     const reply = routes.data(req, url, body, ctx) ?? {
       status: 404,
       body: JSON.stringify({ error: "not found" }),

@@ -1,3 +1,4 @@
+import { createPrivateKey, type KeyObject, randomUUID, sign } from "node:crypto";
 import { ConfigError } from "../../core/errors.ts";
 import type { SecretsProvider } from "../ports.ts";
 import { type Authenticator, type HttpClient, MalformedResponse, parseJsonBody } from "./http.ts";
@@ -36,9 +37,12 @@ export interface ClientCredentialsOptions {
   readonly now: () => number;
   /**
    * How the client credentials travel: "form" = RFC 6749 §4.4 form body (SailPoint `/oauth/token`);
-   * "onelogin" = OneLogin's `Authorization: client_id:<id>, client_secret:<secret>` header with a JSON body.
+   * "onelogin" = OneLogin's `Authorization: client_id:<id>, client_secret:<secret>` header with a JSON body;
+   * "private_key_jwt" = RFC 7523 client assertion signed with the secret's `privateKey` (Okta service apps).
    */
-  readonly style: "form" | "onelogin";
+  readonly style: "form" | "onelogin" | "private_key_jwt";
+  /** OAuth scope to request (Okta: "okta.logs.read"). */
+  readonly scope?: string;
   /** Prefix of the data requests' Authorization header: "Bearer " (SailPoint) or "bearer:" (OneLogin v1). */
   readonly scheme: string;
 }
@@ -60,28 +64,7 @@ export class ClientCredentials implements Authenticator {
   }
 
   async #obtain(): Promise<void> {
-    const { clientId, clientSecret } = await readSecretFields(this.opts.secrets, this.opts.secretId, [
-      "clientId",
-      "clientSecret",
-    ]);
-    this.opts.seen.add(clientSecret);
-    const request: { headers: Record<string, string>; body: string } =
-      this.opts.style === "form"
-        ? {
-            headers: { "content-type": "application/x-www-form-urlencoded" },
-            body: new URLSearchParams({
-              grant_type: "client_credentials",
-              client_id: clientId,
-              client_secret: clientSecret,
-            }).toString(),
-          }
-        : {
-            headers: {
-              "content-type": "application/json",
-              authorization: `client_id:${clientId}, client_secret:${clientSecret}`,
-            },
-            body: JSON.stringify({ grant_type: "client_credentials" }),
-          };
+    const request = await this.#tokenRequest();
     const issuedAt = this.opts.now();
     const token = await this.opts.http.send({
       url: this.opts.tokenUrl,
@@ -101,6 +84,73 @@ export class ClientCredentials implements Authenticator {
     // Renew a little early (a tenth of the lifetime, at most a minute) so no request carries a dying token.
     this.#expiresAt = issuedAt + token.ttlMs - Math.min(60_000, token.ttlMs / 10);
   }
+  async #tokenRequest(): Promise<{ headers: Record<string, string>; body: string }> {
+    const { secrets, secretId, seen, style, scope } = this.opts;
+    if (style === "private_key_jwt") {
+      const { clientId, privateKey } = await readSecretFields(secrets, secretId, ["clientId", "privateKey"]);
+      seen.add(privateKey);
+      const assertion = clientAssertion(clientId, this.opts.tokenUrl, privateKey, this.opts.now());
+      return {
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({
+          grant_type: "client_credentials",
+          ...(scope ? { scope } : {}),
+          client_assertion_type: "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+          client_assertion: assertion,
+        }).toString(),
+      };
+    }
+    const { clientId, clientSecret } = await readSecretFields(secrets, secretId, [
+      "clientId",
+      "clientSecret",
+    ]);
+    seen.add(clientSecret);
+    if (style === "form") {
+      return {
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({
+          grant_type: "client_credentials",
+          client_id: clientId,
+          client_secret: clientSecret,
+          ...(scope ? { scope } : {}),
+        }).toString(),
+      };
+    }
+    return {
+      headers: {
+        "content-type": "application/json",
+        authorization: `client_id:${clientId}, client_secret:${clientSecret}`,
+      },
+      body: JSON.stringify({ grant_type: "client_credentials" }),
+    };
+  }
+}
+
+/** A short-lived RS256 client assertion (RFC 7523 §2.2): iss = sub = client id, aud = token endpoint. */
+export function clientAssertion(
+  clientId: string,
+  audience: string,
+  privateKeyPem: string,
+  nowMs: number,
+): string {
+  let key: KeyObject;
+  try {
+    key = createPrivateKey(privateKeyPem);
+  } catch {
+    // The parser's message could quote the key.
+    throw new ConfigError("secret field privateKey is not a PEM private key");
+  }
+  const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
+  const iat = Math.floor(nowMs / 1000);
+  const signingInput = `${b64({ alg: "RS256", typ: "JWT" })}.${b64({
+    iss: clientId,
+    sub: clientId,
+    aud: audience,
+    iat,
+    exp: iat + 300,
+    jti: randomUUID(),
+  })}`;
+  return `${signingInput}.${sign("sha256", Buffer.from(signingInput), key).toString("base64url")}`;
 }
 
 /** Okta's `Authorization: SSWS <api token>`; a refresh re-reads the secret (it may have been rotated). */

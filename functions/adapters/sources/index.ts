@@ -1,5 +1,6 @@
 export * from "./collect.ts";
 export type { ConnectorDeps } from "./common.ts";
+export * from "./factory.ts";
 export * from "./http.ts";
 export * from "./okta.ts";
 export * from "./onelogin.ts";

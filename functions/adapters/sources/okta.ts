@@ -1,6 +1,7 @@
 import type { FetchWindow } from "../../core/checkpoint/window.ts";
 import { SourceApiError } from "../../core/errors.ts";
-import { SswsToken } from "./auth.ts";
+import type { SecretsProvider } from "../ports.ts";
+import { ClientCredentials, SswsToken } from "./auth.ts";
 import { collectPages, type PageElement } from "./collect.ts";
 import {
   type ConnectorDeps,
@@ -10,13 +11,54 @@ import {
   connectorHttp,
   parseArrayPage,
 } from "./common.ts";
+import type { Authenticator } from "./http.ts";
 import type { FetchLimits, FetchResult, PageSink, SourceConnector } from "./types.ts";
 
 export interface OktaConfig {
   /** `https://<org>.okta.com` */
   readonly baseUrl: string;
-  /** Secret holding `{ apiToken }` (SSWS). */
+  /**
+   * Secret holding either `{ apiToken }` (SSWS API token) or `{ clientId, privateKey }` (an OAuth 2.0 API
+   * service app with private_key_jwt client authentication, granted `okta.logs.read`).
+   */
   readonly secretId: string;
+}
+
+/** Chooses SSWS or OAuth from the secret's fields on first use, so switching needs no config change. */
+class OktaAuth implements Authenticator {
+  #inner: Authenticator | undefined;
+
+  constructor(
+    private readonly base: URL,
+    private readonly secrets: SecretsProvider,
+    private readonly secretId: string,
+    private readonly net: ConnectorHttp,
+  ) {}
+
+  async authorization(): Promise<string> {
+    if (!this.#inner) {
+      const fields = await this.secrets.get(this.secretId);
+      this.#inner =
+        fields.apiToken === undefined && fields.privateKey !== undefined
+          ? new ClientCredentials({
+              http: this.net.http,
+              tokenUrl: `${this.base.href.replace(/\/$/, "")}/oauth2/v1/token`,
+              secrets: this.secrets,
+              secretId: this.secretId,
+              seen: this.net.seen,
+              now: this.net.deps.now,
+              style: "private_key_jwt",
+              scope: "okta.logs.read",
+              scheme: "Bearer ",
+            })
+          : new SswsToken(this.secrets, this.secretId, this.net.seen);
+    }
+    return this.#inner.authorization();
+  }
+
+  async refresh(): Promise<void> {
+    await this.#inner?.refresh();
+  }
 }
 
 export const OKTA_MAX_PAGE = 1000;
@@ -39,12 +81,12 @@ export class OktaConnector implements SourceConnector {
   readonly source = "okta";
   readonly #base: URL;
   readonly #net: ConnectorHttp;
-  readonly #auth: SswsToken;
+  readonly #auth: OktaAuth;
 
   constructor(config: OktaConfig, deps: ConnectorDeps) {
     this.#base = checkBaseUrl(this.source, config.baseUrl);
     this.#net = connectorHttp(this.source, deps);
-    this.#auth = new SswsToken(deps.secrets, config.secretId, this.#net.seen);
+    this.#auth = new OktaAuth(this.#base, deps.secrets, config.secretId, this.#net);
   }
 
   fetch(window: FetchWindow, limits: FetchLimits, sink: PageSink): Promise<FetchResult> {
@@ -81,7 +123,15 @@ export class OktaConnector implements SourceConnector {
           },
         );
       }
-      url = new URL(next, url).href;
+      const following: string = new URL(next, url).href;
+      if (following === url) {
+        // A cursor that does not move would page forever.
+        throw new SourceApiError("okta: next link repeats the current page; refusing to loop", {
+          source: this.source,
+          retryable: false,
+        });
+      }
+      url = following;
     }
   }
 }

@@ -9,7 +9,7 @@ export function pageFileName(index: number): string {
 
 /** DESIGN.md §2: `staging/raw/<connector>/<windowId>/page-<n>.ndjson.gz`. */
 export function rawPageKey(connector: string, windowId: string, index: number): string {
-  return `staging/raw/${connector}/${windowId}/${pageFileName(index)}`;
+  return `${rawPagePrefix(connector, windowId)}${pageFileName(index)}`;
 }
 
 /** Gzipped NDJSON, one event per line exactly as the source returned it, one object per page. */
@@ -34,4 +34,29 @@ export class ObjectStorePageSink implements PageSink {
 /** The pipeline's sink for one window. */
 export function rawPageSink(store: ObjectStore, connector: string, windowId: string): ObjectStorePageSink {
   return new ObjectStorePageSink(store, (index) => rawPageKey(connector, windowId, index));
+}
+
+/** The folder holding a window's raw pages. */
+export function rawPagePrefix(connector: string, windowId: string): string {
+  return `staging/raw/${connector}/${windowId}/`;
+}
+
+/**
+ * Deletes the window's pages that this run did not write. A retried window overwrites its pages by
+ * name, but an earlier attempt that wrote more pages (the source's paging shifted) would leave extra
+ * ones behind, and their events would be mapped twice. Call after a successful fetch, before Map.
+ * Returns the keys removed.
+ */
+export async function removeStalePages(
+  store: ObjectStore,
+  connector: string,
+  windowId: string,
+  written: readonly string[],
+): Promise<string[]> {
+  const keep = new Set(written);
+  const stale = (await store.list(rawPagePrefix(connector, windowId)))
+    .map((o) => o.key)
+    .filter((k) => !keep.has(k));
+  for (const key of stale) await store.delete(key);
+  return stale;
 }

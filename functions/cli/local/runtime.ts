@@ -161,7 +161,11 @@ export function localRuntime(spec: LocalConnectorSpec, options: LocalOptions): L
     staging,
     parameters,
     crawler: new LocalCrawler(staging, join(options.out, "state", "staging-catalog.json")),
-    lakeCrawler: new LocalCrawler(staging, join(options.out, "state", "lake-catalog.json"), "ext/"),
+    lakeCrawler: new LocalCrawler(staging, join(options.out, "state", "lake-catalog.json"), (crawler) => {
+      const source = env.customSources.find((s) => s.crawlerName === crawler);
+      if (!source) throw new Error(`local run: no custom source has the crawler ${crawler}`);
+      return `ext/${source.name}/`;
+    }),
     telemetry,
   };
 }

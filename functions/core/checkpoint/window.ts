@@ -132,3 +132,16 @@ export function withPending(
     pending: { windowId: window.windowId, since: window.since, until: window.until, executionId },
   };
 }
+
+/**
+ * True when a checkpoint is at least one full `maxWindow` behind `now − lag` (a backfill): the state
+ * machine's "More?" loop should run again even though the last fetch did not hit maxEvents. A checkpoint
+ * with a pending window is always behind (that window must be retried).
+ */
+export function isBehind(checkpoint: Checkpoint, nowMs: number, config: WindowConfig = {}): boolean {
+  if (checkpoint.pending) return true;
+  const lagMs = nonNegative(config.lagSeconds, DEFAULT_LAG_SECONDS, "lagSeconds") * 1000;
+  const maxWindowMs =
+    nonNegative(config.maxWindowSeconds, DEFAULT_MAX_WINDOW_SECONDS, "maxWindowSeconds") * 1000;
+  return nowMs - lagMs - parseInstant(checkpoint.since, "checkpoint.since") >= maxWindowMs;
+}

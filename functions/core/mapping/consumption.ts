@@ -54,7 +54,12 @@ export function leftover(value: unknown, node: ConsumeNode | undefined): unknown
     let any = false;
     const out: unknown[] = new Array(value.length);
     for (let i = 0; i < value.length; i++) {
-      const rest = leftover(value[i], node.indexes.get(i) ?? node.elements);
+      const indexed = node.indexes.get(i);
+      // `target[0].x` and `each: target` both read element 0: apply both tries.
+      const rest =
+        indexed && node.elements
+          ? leftover(leftover(value[i], indexed), node.elements)
+          : leftover(value[i], indexed ?? node.elements);
       out[i] = rest === undefined ? null : rest;
       if (rest !== undefined) any = true;
     }

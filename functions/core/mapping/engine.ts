@@ -3,10 +3,9 @@ import { basename, extname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse as parseYaml } from "yaml";
 import { ConfigError, preview } from "../errors.ts";
-import { fillCaptions } from "../ocsf/captions.ts";
 import { OCSF_VERSION, ocsf } from "../ocsf/schema.ts";
 import type { OcsfClass } from "../ocsf/types.ts";
-import { validateEvent } from "../ocsf/validate.ts";
+import { fillCaptionsAndValidate } from "../ocsf/validate.ts";
 import { checkProfiles, compileFields, type FieldsFn, Table, wildcard } from "./compile.ts";
 import { ConsumeNode, leftover } from "./consumption.ts";
 import {
@@ -399,11 +398,10 @@ export function mapRecord(mappings: SourceMappings, raw: unknown): MapOutcome {
     out.raw_data = rawText ?? JSON.stringify(event);
     const rest = leftover(event, plan.consumed);
     if (rest !== undefined) out.unmapped = rest;
-    fillCaptions(out, cls);
   } catch (error) {
     return quarantine(eventType, "$", `mapping failed: ${(error as Error).message}`);
   }
-  const issues = validateEvent(out);
+  const issues = fillCaptionsAndValidate(out);
   if (issues.length > 0) {
     const first = issues[0] as Reason;
     const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : "";

@@ -138,10 +138,33 @@ export type ClassFile = z.infer<typeof classFileSchema>;
 export function parseMappingFile<T>(schema: z.ZodType<T>, data: unknown, file: string): T {
   const result = schema.safeParse(data);
   if (result.success) return result.data;
-  const issues = result.error.issues
-    .slice(0, 5)
-    .map((issue) => `${formatKeyPath(issue.path)}: ${issue.message}`);
-  throw new ConfigError(`${file}: ${issues.join("; ")}`);
+  const issues = flattenIssues(result.error.issues, []).slice(0, 5);
+  throw new ConfigError(`${file}: ${issues.map((i) => `${formatKeyPath(i.path)}: ${i.message}`).join("; ")}`);
+}
+
+interface FlatIssue {
+  path: PropertyKey[];
+  message: string;
+}
+
+/**
+ * zod reports a failed union (a field spec is a string *or* an object) as "Invalid input" with one issue
+ * list per branch; the useful list is the branch that got furthest (deepest path, not a type mismatch).
+ */
+function flattenIssues(issues: readonly z.core.$ZodIssue[], prefix: PropertyKey[]): FlatIssue[] {
+  const out: FlatIssue[] = [];
+  for (const issue of issues) {
+    const path = [...prefix, ...issue.path];
+    if (issue.code === "invalid_union" && issue.errors.length > 0) {
+      const score = (branch: readonly z.core.$ZodIssue[]) =>
+        Math.max(...branch.map((i) => i.path.length * 2 + (i.code === "invalid_type" ? 0 : 1)));
+      const best = [...issue.errors].sort((a, b) => score(b) - score(a))[0] ?? [];
+      out.push(...flattenIssues(best, path));
+    } else {
+      out.push({ path, message: issue.message });
+    }
+  }
+  return out;
 }
 
 /** `["fields", "user.name", "from"]` → `fields."user.name".from` (keys with dots are quoted). */

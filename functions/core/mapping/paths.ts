@@ -88,6 +88,14 @@ export function compileSetter(segments: readonly Segment[]): Setter {
       root[k] = value;
     };
   }
+  if (segments.length === 2 && typeof segments[0] === "string" && typeof segments[1] === "string") {
+    const [a, b] = segments;
+    return (root, value) => {
+      const x = root[a];
+      if (x !== null && typeof x === "object" && !Array.isArray(x)) (x as Record<string, unknown>)[b] = value;
+      else root[a] = { [b]: value };
+    };
+  }
   const segs = [...segments];
   const last = segs.length - 1;
   return (root, value) => {

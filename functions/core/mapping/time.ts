@@ -42,10 +42,9 @@ function parseIso(text: string): number | undefined {
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 24 || minute > 59 || second > 60)
     return undefined;
   const ms = frac === "" ? 0 : Number(frac.slice(0, 3).padEnd(3, "0"));
+  // Date.UTC rolls Feb 30 into March: check the day against the month's length first.
+  if (day > daysInMonth(year, month)) return undefined;
   let t = Date.UTC(year, month - 1, day, hour, minute, second, ms);
-  // Date.UTC rolls Feb 30 into March; a date that does not round-trip is not a date.
-  const check = new Date(Date.UTC(year, month - 1, day));
-  if (check.getUTCDate() !== day || check.getUTCMonth() !== month - 1) return undefined;
   if (zone && zone !== "Z" && zone !== "z") {
     const sign = zone[0] === "-" ? -1 : 1;
     const digits = zone.slice(1).replace(":", "");
@@ -54,4 +53,9 @@ function parseIso(text: string): number | undefined {
     t -= sign * offset * 60_000;
   }
   return Number.isFinite(t) ? t : undefined;
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }

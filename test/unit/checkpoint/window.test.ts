@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   type Checkpoint,
+  isBehind,
   makeWindow,
   nextCheckpoint,
   openWindow,
@@ -85,6 +86,19 @@ describe("openWindow", () => {
         },
       ),
     );
+  });
+
+  it("tells a backfill (a full window or more behind) from a caught-up checkpoint", () => {
+    const at = (since: string): Checkpoint => ({ version: 1, since, boundaryIds: [], pending: null });
+    expect(isBehind(at("2024-05-01T00:00:00.000Z"), NOW)).toBe(true);
+    expect(isBehind(at("2024-06-01T11:00:00.000Z"), NOW)).toBe(false);
+    expect(isBehind(at("2024-06-01T10:58:00.000Z"), NOW, { maxWindowSeconds: 3600 })).toBe(true);
+    const pending = withPending(
+      at("2024-06-01T11:00:00.000Z"),
+      openWindow(at("2024-06-01T11:00:00.000Z"), NOW),
+      "x",
+    );
+    expect(isBehind(pending, NOW)).toBe(true);
   });
 
   it("gives different windows different ids and the same window the same id", () => {

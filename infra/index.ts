@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { buildLambdaBundle, REPO_ROOT } from "./bundle.ts";
-import { loadConfig, PROJECT } from "./config.ts";
+import { loadConfig } from "./config.ts";
 import { Connector } from "./connector.ts";
 
 const stackName = pulumi.getStack();
@@ -49,7 +49,7 @@ export const connectors = Object.fromEntries(
       c.name,
       {
         stateMachineArn: component.stateMachineArn,
-        stateMachineConsoleUrl: pulumi.interpolate`https://${stack.securityLake.region}.console.aws.amazon.com/states/home?region=${stack.securityLake.region}#/statemachines/view/${component.stateMachineArn}`,
+        stateMachineConsoleUrl: component.stateMachineArn.apply(consoleUrl),
         lambdaRoleArns: component.roleArns,
         providerAssumingRoleArn: component.providerAssumingRoleArn,
         providerPrincipal: component.providerPrincipal,
@@ -79,4 +79,8 @@ export const customSources = Object.fromEntries(
   ),
 );
 
-export const project = PROJECT;
+/** The Step Functions console page of a state machine, in the region its ARN names. */
+function consoleUrl(stateMachineArn: string): string {
+  const region = stateMachineArn.split(":")[3];
+  return `https://${region}.console.aws.amazon.com/states/home?region=${region}#/statemachines/view/${stateMachineArn}`;
+}

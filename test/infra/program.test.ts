@@ -235,6 +235,7 @@ describe("the whole stack", () => {
         "sailpoint-sched-job": "sailpoint-sched-job-example-external-id",
       },
       checkpointParameter: "/seclake/dev/sailpoint-prod/checkpoint",
+      stateMachineConsoleUrl: `https://${REGION}.console.aws.amazon.com/states/home?region=${REGION}#/statemachines/view/${smArn("sailpoint-prod")}`,
     });
     expect(Object.keys(sailpoint.lambdaRoleArns as object).sort()).toEqual(
       [...FUNCTION_ROLES, "stateMachine", "schedule", "stagingCrawler"].sort(),

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import aslValidator from "asl-validator";
 import { beforeAll, describe, expect, it } from "vitest";
-import { parseCheckpoint } from "../../functions/core/checkpoint/checkpoint.ts";
+import { parsePipelineCheckpoint } from "../../functions/core/pipeline/claim.ts";
 import { loadEnvironment } from "../../functions/handlers/environment.ts";
 import { FUNCTION_ROLES, kebab } from "../../infra/names.ts";
 import { STAR_ONLY_ACTIONS } from "../../infra/policies.ts";
@@ -87,7 +87,9 @@ describe.each(connectors.map((c) => [c.name, c] as const))("connector %s", (name
     const parameter = one("aws:ssm/parameter:Parameter", name);
     expect(parameter.inputs.name).toBe(`/seclake/dev/${name}/checkpoint`);
     // @pulumi/aws always marks a Parameter value secret.
-    const checkpoint = parseCheckpoint(pulumi.runtime.unwrapRpcSecret(parameter.inputs.value) as string);
+    // Parsed the way LoadCheckpoint reads it.
+    const value = pulumi.runtime.unwrapRpcSecret(parameter.inputs.value) as string;
+    const checkpoint = parsePipelineCheckpoint(value, parameter.name);
     expect(checkpoint.pending).toBeNull();
     expect(Date.parse(checkpoint.since)).toBeLessThan(Date.now() - 23 * 3_600_000);
   });

@@ -1,28 +1,27 @@
 import { randomBytes } from "node:crypto";
 import { type FileHandle, mkdir, open, rename, rm } from "node:fs/promises";
 import { dirname, join, sep } from "node:path";
+import { checkKey } from "./objectKeys.ts";
 import type { ObjectUpload, ObjectWriter } from "./ports.ts";
 
 /**
  * A directory standing in for a bucket: `<root>/<key>`. An object is written to a hidden temp name in
  * its final directory, fsynced, then renamed over the key (atomic on POSIX), so a reader sees either the
- * old object or the whole new one, and a crash leaves only a `.*.tmp` file that is never a `.parquet`.
+ * old object or the whole new one, and a crash leaves only a `.seclake-tmp-*` file that is never a `.parquet`.
  */
 export class LocalObjectWriter implements ObjectWriter {
   constructor(private readonly root: string) {}
 
   private path(key: string): string {
-    if (key.startsWith("/") || key.split("/").some((part) => part === ".." || part === "")) {
-      throw new Error(`invalid object key ${JSON.stringify(key)}`);
-    }
-    return join(this.root, ...key.split("/"));
+    return join(this.root, ...checkKey(key).split("/"));
   }
 
   async begin(key: string): Promise<ObjectUpload> {
     const target = this.path(key);
     const dir = dirname(target);
     await mkdir(dir, { recursive: true });
-    const temp = `${dir}${sep}.${randomBytes(6).toString("hex")}.tmp`;
+    // Same temp-name mark as LocalObjectStore, whose list() skips such files.
+    const temp = `${dir}${sep}.seclake-tmp-${randomBytes(6).toString("hex")}`;
     const handle: FileHandle = await open(temp, "wx");
     let size = 0;
     let closed = false;

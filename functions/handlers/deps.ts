@@ -35,7 +35,7 @@ export type StateHandler<R> = (event: unknown, context?: Context) => Promise<R>;
  */
 export function lazyHandler<R>(build: () => StateHandler<R>): StateHandler<R> {
   let built: StateHandler<R> | undefined;
-  return (event, context) => {
+  return async (event, context) => {
     built ??= build();
     return built(event, context);
   };

@@ -97,5 +97,11 @@ describe.each(sources)("golden: %s", (source) => {
       await expect(`${rows.join("\n")}\n`).toMatchFileSnapshot(join(here, source, `${ocsf.class(classUid).name}.ndjson`));
     }
     await expect(`${sortedJson(summary, 2)}\n`).toMatchFileSnapshot(join(here, source, "summary.json"));
+    // A golden file for a class the fixtures no longer produce would never be checked again.
+    const produced = [...byClass.keys()].map((uid) => `${ocsf.class(uid).name}.ndjson`);
+    const stale = existsSync(join(here, source))
+      ? readdirSync(join(here, source)).filter((f) => f.endsWith(".ndjson") && !produced.includes(f))
+      : [];
+    expect(stale, `stale golden files in test/golden/${source}: delete them`).toEqual([]);
   });
 });

@@ -9,7 +9,7 @@ import { LocalParameterStore } from "../../adapters/localParameterStore.ts";
 import { recordingTelemetry, type Telemetry } from "../../adapters/observability.ts";
 import type { Crawler, ObjectStore, SecretsProvider } from "../../adapters/ports.ts";
 import type { HttpDeps, RetryPolicy } from "../../adapters/sources/http.ts";
-import { loadSourceMappings } from "../../core/mapping/index.ts";
+import { defaultMappingsDir, loadSourceMappings } from "../../core/mapping/index.ts";
 import { makeHandler as commitHandler } from "../../handlers/commit.ts";
 import { makeHandler as convertHandler } from "../../handlers/convert.ts";
 import type { HandlerDeps } from "../../handlers/deps.ts";
@@ -110,7 +110,7 @@ export function localEnvironment(spec: LocalConnectorSpec, options: LocalOptions
     initialLookbackSeconds: options.initialLookbackSeconds ?? 12 * 366 * 86_400,
     maxEvents: options.maxEvents ?? 1000,
     pendingLeaseSeconds: options.pendingLeaseSeconds ?? 0,
-    mappingsDir: options.mappingsDir ?? "mappings",
+    mappingsDir: options.mappingsDir ?? defaultMappingsDir(),
     serviceName: "seclake-local",
     metricsNamespace: "SeclakeLocal",
   };
@@ -184,11 +184,15 @@ export const TASK_STATES = [
 ] as const;
 export type TaskState = (typeof TASK_STATES)[number];
 
-/** Called around every bound task: throw to inject a failure before it runs or after it has run. */
+/**
+ * Called around every bound task: throw to inject a failure before it runs, or after it has run (its
+ * side effects done, its result lost). `output` is given in the "after" phase.
+ */
 export type FaultHook = (
   state: TaskState,
   phase: "before" | "after",
-  payload: unknown,
+  input: unknown,
+  output?: unknown,
 ) => void | Promise<void>;
 
 export interface ExecutionReport {
@@ -198,6 +202,8 @@ export interface ExecutionReport {
   readonly output?: unknown;
   /** Every state entered, in order (Map iterations included). */
   readonly states: readonly string[];
+  /** Every state retried by a Retry rule, once per retry. */
+  readonly retries: readonly string[];
   /** The largest state input or output seen, in bytes of JSON. */
   readonly maxPayloadBytes: number;
 }
@@ -264,6 +270,8 @@ function crawlerTasks(staging: Crawler, lake: Crawler) {
   };
 }
 
+let machine: StateMachine | undefined;
+
 /** Runs one execution of the connector's state machine to its end (Succeed or Fail). */
 export async function runExecution(
   runtime: LocalRuntime,
@@ -285,12 +293,13 @@ export async function runExecution(
     bound[state] = async (input: unknown) => {
       await options.fault?.(state, "before", input);
       const output = await handler(input);
-      await options.fault?.(state, "after", output);
+      await options.fault?.(state, "after", input, output);
       return output;
     };
   }
   const zero = Object.fromEntries(TASK_STATES.map((s) => [s, 0]));
-  const machine = new StateMachine(renderLocalDefinition() as never);
+  // Building a StateMachine validates the definition (~1 s of JSON-schema compilation): do it once.
+  machine ??= new StateMachine(renderLocalDefinition() as never);
   const execution = machine.run({} as never, {
     overrides: {
       taskResourceLocalHandlers: bound as never,
@@ -300,11 +309,13 @@ export async function runExecution(
     context: { Execution: { Id: options.executionId, Name: options.executionId.split(":").at(-1) } },
   });
   const states: string[] = [];
+  const retries: string[] = [];
   let maxPayloadBytes = 0;
   const logs = (async () => {
     for await (const event of execution.eventLogs) {
       if ("state" in event && event.state) {
         if (event.type === "StateEntered") states.push(event.state.name);
+        if (event.type === "StateRetried") retries.push(event.state.name);
         for (const payload of [event.state.input, event.state.output]) {
           if (payload !== undefined)
             maxPayloadBytes = Math.max(maxPayloadBytes, JSON.stringify(payload).length);
@@ -316,7 +327,14 @@ export async function runExecution(
   try {
     const output = await execution.result;
     await logs;
-    return { executionId: options.executionId, status: "SUCCEEDED", output, states, maxPayloadBytes };
+    return {
+      executionId: options.executionId,
+      status: "SUCCEEDED",
+      output,
+      states,
+      retries,
+      maxPayloadBytes,
+    };
   } catch (error) {
     await logs.catch(() => undefined);
     if (!(error instanceof ExecutionError)) throw error;
@@ -326,6 +344,7 @@ export async function runExecution(
       status: "FAILED",
       error: { Error: cause?.name ?? "States.Runtime", Cause: cause?.message ?? error.message },
       states,
+      retries,
       maxPayloadBytes,
     };
   }

@@ -196,6 +196,90 @@ function compileSpec(
   keyPath: PropertyKey[],
   fail: (m: string) => never,
 ): FieldsFn {
+  if (typeof raw === "string" || raw.when === undefined) {
+    return compileSpecBody(raw, segments, resolved, ctx, consume, keyPath, fail);
+  }
+  const key = JSON.stringify(raw.when);
+  let when = whenTests.get(key);
+  if (!when) {
+    const test = compileWhen(
+      raw.when,
+      (p) => {
+        try {
+          return parsePath(p);
+        } catch (error) {
+          return fail((error as Error).message);
+        }
+      },
+      fail,
+    );
+    // Many fields share a condition (Okta: "next to a valid IP"); it is evaluated once per source object.
+    let lastSrc: unknown;
+    let lastRun = -1;
+    let lastResult = false;
+    when = (src: unknown) => {
+      if (src !== lastSrc || lastRun !== mapRun) {
+        lastResult = test(src);
+        lastSrc = src;
+        lastRun = mapRun;
+      }
+      return lastResult;
+    };
+    whenTests.set(key, when);
+  }
+  // What a conditional field reads counts as read only for events (or elements) where it applied.
+  const body = compileSpecBody(raw, segments, resolved, ctx, consume.conditional(key, when), keyPath, fail);
+  return (src, out) => {
+    if (when(src)) body(src, out);
+  };
+}
+
+/** Compiled `when` tests by their spec text, shared by every class. */
+const whenTests = new Map<string, (src: unknown) => boolean>();
+/** Bumped by every mapRecord: a `when` result is reused only within one event's mapping. */
+let mapRun = 0;
+export function startMapRun(): void {
+  mapRun = (mapRun + 1) | 0;
+}
+
+/** The test of a `when` condition (mappings/README.md); it reads but does not count as mapping. */
+function compileWhen(
+  when: NonNullable<FieldSpecObject["when"]>,
+  parseSource: (p: string) => Segment[],
+  fail: (m: string) => never,
+): (src: unknown) => boolean {
+  if (typeof when === "string" || Array.isArray(when)) {
+    const getters = (typeof when === "string" ? [when] : when).map((p) => compileGetter(parseSource(p)));
+    return (src) => getters.every((g) => isPresent(g(src)));
+  }
+  const get = compileGetter(parseSource(when.path));
+  let transform: ReturnType<typeof compileTransforms>;
+  try {
+    transform = compileTransforms(
+      when.transform === undefined ? [] : Array.isArray(when.transform) ? when.transform : [when.transform],
+    );
+  } catch (error) {
+    return fail((error as Error).message);
+  }
+  const allowed = when.in ? new Set(when.in.map((v) => String(v))) : undefined;
+  return (src) => {
+    let v = get(src);
+    if (!isPresent(v)) return false;
+    if (transform) v = transform(v);
+    if (!isPresent(v)) return false;
+    return allowed ? allowed.has(String(v)) : true;
+  };
+}
+
+function compileSpecBody(
+  raw: FieldSpec,
+  segments: Segment[],
+  resolved: Resolved,
+  ctx: CompileContext,
+  consume: ConsumeNode,
+  keyPath: PropertyKey[],
+  fail: (m: string) => never,
+): FieldsFn {
   const spec: FieldSpecObject = typeof raw === "string" ? { from: raw } : raw;
   const set = compileSetter(segments);
   const parseSource = (path: string): Segment[] => {
@@ -220,12 +304,20 @@ function compileSpec(
     const childOwner = resolved.typed ? ocsf.object(objectType as string) : undefined;
     const sourcePath = parseSource((spec.each ?? spec.pick ?? spec.entries) as string);
     const getArray = compileGetter(sourcePath);
-    const elementConsume = spec.entries !== undefined ? consume.add(sourcePath) : consume.each(sourcePath);
+    const compiledWhere = spec.where ? compileWhere(spec.where, parseSource) : undefined;
+    const where = compiledWhere?.test;
+    // Reads count only for the elements the mapping takes: all of them (each), the first match (pick), or
+    // those that pass `where`. The where fields themselves are read only where they select.
+    let elementConsume: ConsumeNode;
+    if (spec.entries !== undefined) elementConsume = consume.add(sourcePath);
+    else if (spec.pick !== undefined || where) {
+      elementConsume = consume.select(sourcePath, where ?? (() => true), spec.pick !== undefined);
+    } else elementConsume = consume.each(sourcePath);
+    for (const p of compiledWhere?.paths ?? []) elementConsume.add(p);
     const childFields = spec.fields ?? {};
     const child = childOwner
       ? compileFields(childFields, childOwner, ctx, elementConsume, [...keyPath, "fields"], false)
       : compileUntyped(childFields, ctx, elementConsume, [...keyPath, "fields"]);
-    const where = compileWhere(spec.where, elementConsume, parseSource);
 
     if (spec.pick !== undefined) {
       return (src, out) => {
@@ -297,7 +389,19 @@ function compileSpec(
     if (!table) fail(`no table "${spec.table}" (tables: ${[...ctx.tables.keys()].join(", ") || "none"})`);
   }
   const fallback = spec.default;
-  const read = getters.length === 1 ? (getters[0] as Getter) : firstPresent(getters);
+  const absent = spec.absent ? new Set(spec.absent.map((v) => String(v))) : undefined;
+  // `absent` values (Okta's "null" text, "unknown") count as missing, so `from` lists, defaults and tables
+  // treat them so.
+  const filtered: Getter[] = absent
+    ? getters.map((g) => (src: unknown) => {
+        const v = g(src);
+        return (typeof v === "string" || typeof v === "number" || typeof v === "boolean") &&
+          absent.has(String(v))
+          ? undefined
+          : v;
+      })
+    : getters;
+  const read = filtered.length === 1 ? (filtered[0] as Getter) : firstPresent(filtered);
   return (src, out) => {
     let v = read(src);
     if (isPresent(v)) {
@@ -349,15 +453,15 @@ function compileUntyped(
   };
 }
 
-function compileWhere(
-  where: Record<string, unknown> | undefined,
-  consume: ConsumeNode,
+/** `{ path: value | [values] }` → a test that holds when every path holds one of its values. */
+export function compileWhere(
+  where: Record<string, unknown>,
   parseSource: (p: string) => Segment[],
-): ((el: unknown) => boolean) | undefined {
-  if (!where) return undefined;
+): { test: (el: unknown) => boolean; paths: Segment[][] } {
+  const paths: Segment[][] = [];
   const tests = Object.entries(where).map(([path, expected]) => {
     const segs = parseSource(path);
-    consume.add(segs);
+    paths.push(segs);
     const get = compileGetter(segs);
     const allowed = new Set((Array.isArray(expected) ? expected : [expected]).map((v) => String(v)));
     return (el: unknown) => {
@@ -367,7 +471,9 @@ function compileWhere(
       );
     };
   });
-  return (el) => tests.every((t) => t(el));
+  const test =
+    tests.length === 1 ? (tests[0] as (el: unknown) => boolean) : (el: unknown) => tests.every((t) => t(el));
+  return { test, paths };
 }
 
 function firstPresent(getters: Getter[]): Getter {

@@ -6,7 +6,7 @@ import { ConfigError, preview } from "../errors.ts";
 import { OCSF_VERSION, ocsf } from "../ocsf/schema.ts";
 import type { OcsfClass } from "../ocsf/types.ts";
 import { fillCaptionsAndValidate } from "../ocsf/validate.ts";
-import { checkProfiles, compileFields, type FieldsFn, Table, wildcard } from "./compile.ts";
+import { checkProfiles, compileFields, type FieldsFn, startMapRun, Table, wildcard } from "./compile.ts";
 import { ConsumeNode, leftover } from "./consumption.ts";
 import {
   type ClassFile,
@@ -43,7 +43,8 @@ export interface SourceMappings {
   /** Present when loaded with `baseEvent: true`. */
   readonly baseEvent: ClassPlan | undefined;
   readonly getId: Getter;
-  readonly getType: Getter;
+  /** Getters of the event type paths, tried in order (see `event_type` in mappings/README.md). */
+  readonly getTypes: readonly Getter[];
   readonly getTime: Getter;
   readonly timeFormat: TimeFormat;
 }
@@ -140,7 +141,11 @@ function compileSource(source: string, root: string, withBase: boolean): SourceM
     }
   };
   const idSegs = pathOf(src.event_id, "event_id");
-  const typeSegs = src.event_type === undefined ? undefined : pathOf(src.event_type, "event_type");
+  const typePaths =
+    src.event_type === undefined ? [] : Array.isArray(src.event_type) ? src.event_type : [src.event_type];
+  const typeSegs = typePaths.map((p, i) =>
+    pathOf(p, typePaths.length > 1 ? `event_type[${i}]` : "event_type"),
+  );
   const timeSegs = pathOf(src.time.path, "time.path");
   const sourceTables = compileTables(src.tables);
 
@@ -207,12 +212,12 @@ function compileSource(source: string, root: string, withBase: boolean): SourceM
     product,
     classes,
     eventIdPath: src.event_id,
-    eventTypePath: src.event_type ?? "(none)",
+    eventTypePath: typePaths.join(" or ") || "(none)",
     timePath: src.time.path,
     route,
     baseEvent,
     getId: compileGetter(idSegs),
-    getType: typeSegs ? compileGetter(typeSegs) : () => source,
+    getTypes: typeSegs.length > 0 ? typeSegs.map((segs) => compileGetter(segs)) : [() => source],
     getTime: compileGetter(timeSegs),
     timeFormat: src.time.format,
   };
@@ -251,6 +256,7 @@ function compileClass(
     true,
   );
   const classFn = compileFields(file.fields, cls, ctx, consumed, ["fields"], true);
+  checkRequiredWritten(cls, file.profiles, [...Object.keys(common), ...Object.keys(file.fields)], label);
   return {
     classUid: cls.class_uid,
     cls,
@@ -262,6 +268,31 @@ function compileClass(
     },
     consumed,
   };
+}
+
+/** Required attributes the engine fills itself (everything else a mapping must write). */
+const ENGINE_FILLED = new Set(["class_uid", "category_uid", "type_uid", "time", "metadata"]);
+
+/**
+ * A class mapping that writes no field for a required attribute could only produce events that fail
+ * validation: refuse it at load time, naming the attributes.
+ */
+function checkRequiredWritten(
+  cls: OcsfClass,
+  profiles: readonly string[],
+  targets: string[],
+  label: string,
+): void {
+  const written = new Set(targets.map((t) => t.split(/[.[]/, 1)[0]));
+  const missing = Object.values(cls.attributes)
+    .filter((a) => a.requirement === "required" && (!a.profile || profiles.includes(a.profile)))
+    .map((a) => a.name)
+    .filter((name) => !ENGINE_FILLED.has(name) && !written.has(name));
+  if (missing.length > 0) {
+    throw new ConfigError(
+      `${label}: fields: no field writes ${missing.map((m) => `"${m}"`).join(", ")}, required by ${cls.name} (${cls.class_uid})`,
+    );
+  }
 }
 
 /** Base Event: the common fields that exist in base_event; the others stay in unmapped. */
@@ -323,6 +354,8 @@ export function mapRecord(mappings: SourceMappings, raw: unknown): MapOutcome {
   let rawText: string | undefined;
   if (typeof raw === "string") {
     rawText = raw.trim();
+    // A UTF-8 byte-order mark survives on the first line of some exported files.
+    if (rawText.charCodeAt(0) === 0xfeff) rawText = rawText.slice(1).trim();
     try {
       event = JSON.parse(rawText);
     } catch (error) {
@@ -335,9 +368,22 @@ export function mapRecord(mappings: SourceMappings, raw: unknown): MapOutcome {
       reason: { path: "$", message: `expected a JSON object, got ${preview(event)}` },
     };
   }
-  const typeValue = mappings.getType(event);
-  const eventType =
-    typeof typeValue === "string" || typeof typeValue === "number" ? String(typeValue) : undefined;
+  // The first type value that routes to a class wins; if none does, the first present one names the event.
+  let typeValue: unknown;
+  let eventType: string | undefined;
+  let plan: ClassPlan | undefined;
+  for (const getType of mappings.getTypes) {
+    const v = getType(event);
+    if (typeValue === undefined) typeValue = v;
+    if (!((typeof v === "string" && v !== "") || (typeof v === "number" && Number.isFinite(v)))) continue;
+    const text = String(v);
+    eventType ??= text;
+    plan = mappings.route(text);
+    if (plan) {
+      eventType = text;
+      break;
+    }
+  }
   const idValue = mappings.getId(event);
   if (
     !(
@@ -372,11 +418,12 @@ export function mapRecord(mappings: SourceMappings, raw: unknown): MapOutcome {
         : `expected an event type (string or integer), got ${preview(typeValue)}`,
     );
   }
-  const plan = mappings.route(eventType) ?? mappings.baseEvent;
+  plan ??= mappings.baseEvent;
   if (!plan) return { kind: "skipped", eventType };
 
   const out: Record<string, unknown> = {};
   try {
+    startMapRun();
     plan.apply(event, out);
     if (plan.classUid === 0) {
       out.activity_id = 99;

@@ -46,7 +46,15 @@ export interface FieldSpecObject {
   entries?: string;
   where?: Record<string, unknown>;
   fields?: Record<string, FieldSpec>;
+  when?: WhenSpec;
+  absent?: (string | number | boolean)[];
 }
+
+/** A condition on the source: a path that must be present, several, or a path's value after transforms. */
+export type WhenSpec =
+  | string
+  | string[]
+  | { path: string; transform?: TransformStep | TransformStep[]; in?: (string | number | boolean)[] };
 export type FieldSpec = string | FieldSpecObject;
 
 const fieldSpec: z.ZodType<FieldSpec> = z.lazy(() =>
@@ -64,6 +72,18 @@ const fieldSpec: z.ZodType<FieldSpec> = z.lazy(() =>
         entries: path.optional(),
         where: z.record(z.string(), z.union([scalar, z.array(scalar)])).optional(),
         fields: z.record(z.string(), fieldSpec).optional(),
+        when: z
+          .union([
+            path,
+            z.array(path).min(1),
+            z.strictObject({
+              path,
+              transform: z.union([transformStep, z.array(transformStep)]).optional(),
+              in: z.array(scalar).min(1).optional(),
+            }),
+          ])
+          .optional(),
+        absent: z.array(scalar).min(1).optional(),
       })
       .superRefine((spec, ctx) => {
         const kinds = (["from", "value", "each", "pick", "entries"] as const).filter(
@@ -82,6 +102,9 @@ const fieldSpec: z.ZodType<FieldSpec> = z.lazy(() =>
           ctx.addIssue({ code: "custom", message: "fields only go with each/pick/entries" });
         if (spec.where && spec.each === undefined && spec.pick === undefined) {
           ctx.addIssue({ code: "custom", message: "where only goes with each/pick" });
+        }
+        if (spec.absent && spec.from === undefined) {
+          ctx.addIssue({ code: "custom", message: "absent only goes with from" });
         }
         if (spec.value !== undefined && (spec.transform || spec.table)) {
           ctx.addIssue({ code: "custom", message: "a static value takes no transform or table" });
@@ -109,8 +132,11 @@ export const sourceFileSchema = z.strictObject({
     version: z.string().optional(),
   }),
   event_id: path,
-  /** Omitted: every event has the source name as its type (one-class sources such as DSPM). */
-  event_type: path.optional(),
+  /**
+   * A path, or paths tried in order (the first value that a class matches routes the event). Omitted:
+   * every event has the source name as its type (one-class sources such as DSPM).
+   */
+  event_type: z.union([path, z.array(path).min(1)]).optional(),
   time: z.strictObject({
     path,
     format: z.enum(["auto", "iso8601", "epoch_s", "epoch_ms"]).default("auto"),

@@ -170,10 +170,10 @@ function checkEnum(
   if (!sibling) return;
   const caption = owner[sibling];
   if (id === 99) {
-    if (walk.fill && (typeof caption !== "string" || caption === "")) owner[sibling] = entry;
+    if (walk.fill && (typeof caption !== "string" || caption === "")) a.setCaption?.(owner, entry);
     return;
   }
-  if (walk.fill) owner[sibling] = entry;
+  if (walk.fill) a.setCaption?.(owner, entry);
   else if (caption !== undefined && caption !== entry) {
     walk.issues.push({
       path: prefix + sibling,

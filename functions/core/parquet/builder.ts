@@ -1,26 +1,7 @@
-import {
-  Bool,
-  type Data,
-  Float64,
-  Int32,
-  Int64,
-  List,
-  makeData,
-  RecordBatch,
-  Struct,
-  Timestamp,
-  TimeUnit,
-  Utf8,
-} from "apache-arrow";
 import { preview } from "../errors.ts";
-import {
-  arrowField,
-  type ClassSchema,
-  type ColumnNode,
-  type LeafColumn,
-  type ListColumn,
-  type StructColumn,
-} from "./schema.ts";
+import { USED_PROFILES } from "../ocsf/profiles.ts";
+import { IpcBatchSink, schemaMessage } from "./ipc.ts";
+import type { ClassSchema, ColumnNode, LeafColumn, ListColumn, StructColumn } from "./schema.ts";
 
 /**
  * A value in an event does not fit its column. `path` is the column's OCSF path with `[]` for list
@@ -32,16 +13,18 @@ export class FieldTypeError extends Error {
     readonly path: string,
     readonly expected: string,
     readonly got: unknown,
+    /** Replaces "expected …, got …" when the problem is not a type. */
+    readonly problem?: string,
   ) {
-    super(`${path}: expected ${expected}`);
+    super(`${path}: ${problem ?? `expected ${expected}`}`);
   }
 
   /** `observables[2].value: expected string, got 5` */
   describe(): string {
     let i = 0;
     const path = this.path.replace(/\[\]/g, () => `[${this.indices[i++] ?? ""}]`);
-    const got = this.got === undefined ? "" : `, got ${preview(this.got)}`;
-    return `${path}: expected ${this.expected}${got}`;
+    if (this.problem) return `${path}: ${this.problem}`;
+    return `${path}: expected ${this.expected}, got ${preview(this.got)}`;
   }
 }
 
@@ -53,12 +36,14 @@ export class FieldTypeError extends Error {
  */
 export class BatchBuilder {
   private readonly root: StructBuilder;
-  private readonly zeros = new ZeroPool();
+  private readonly schemaMessage: Uint8Array;
   private rows = 0;
   private flushed = false;
+  private last: Uint8Array | undefined;
 
   constructor(readonly schema: ClassSchema) {
-    this.root = new StructBuilder(schema.root, this.zeros);
+    this.root = new StructBuilder(schema.root);
+    this.schemaMessage = schemaMessage(schema.arrow);
   }
 
   get length(): number {
@@ -76,62 +61,18 @@ export class BatchBuilder {
   }
 
   /**
-   * The rows appended since the last flush as one record batch; the builder is then empty again. The
-   * batch shares the builder's buffers: serialise it (e.g. to IPC) before the next `append`.
+   * The rows appended since the last flush as an Arrow IPC stream (schema + one record batch); the
+   * builder is then empty again. The bytes are valid until the next `flush` (their memory is reused).
    */
-  flush(): RecordBatch {
+  flush(): Uint8Array {
     if (this.flushed) this.root.reset();
-    this.zeros.reset();
-    const data = this.root.finish(this.rows);
-    const batch = new RecordBatch(this.schema.arrow, data as Data<Struct>);
+    const sink = new IpcBatchSink();
+    this.root.emitChildren(this.rows, sink);
+    const stream = sink.toStream(this.schemaMessage, this.rows, this.last);
+    this.last = stream;
     this.flushed = true;
     this.rows = 0;
-    return batch;
-  }
-}
-
-/**
- * Columns with no value in a batch still need buffers of the batch's length. They share one zero-filled
- * block, each with its own window: identical views at one offset made apache-arrow write a corrupt IPC
- * stream (TOOLCHAIN-NOTES.md), so windows never coincide. Nothing ever writes into the block.
- */
-class ZeroPool {
-  private block = new ArrayBuffer(1 << 20);
-  private used = 0;
-
-  reset(): void {
-    this.used = 0;
-  }
-
-  window(bytes: number): { buffer: ArrayBuffer; offset: number } {
-    const size = (Math.max(bytes, 1) + 7) & ~7;
-    if (this.used + size > this.block.byteLength) {
-      this.block = new ArrayBuffer(Math.max(this.block.byteLength * 2, size * 64));
-      this.used = 0;
-    }
-    const offset = this.used;
-    this.used += size;
-    return { buffer: this.block, offset };
-  }
-
-  bytes(n: number): Uint8Array {
-    const w = this.window(n);
-    return new Uint8Array(w.buffer, w.offset, n);
-  }
-
-  int32(n: number): Int32Array {
-    const w = this.window(n * 4);
-    return new Int32Array(w.buffer, w.offset, n);
-  }
-
-  float64(n: number): Float64Array {
-    const w = this.window(n * 8);
-    return new Float64Array(w.buffer, w.offset, n);
-  }
-
-  bigint64(n: number): BigInt64Array {
-    const w = this.window(n * 8);
-    return new BigInt64Array(w.buffer, w.offset, n);
+    return stream;
   }
 }
 
@@ -141,10 +82,9 @@ abstract class ColumnBuilder {
   /** Highest slot index with a value + 1 (slots only ever grow within a batch). */
   protected used = 0;
 
-  constructor(protected readonly zeros: ZeroPool) {}
-
   abstract set(value: unknown, index: number): void;
-  abstract finish(length: number): Data;
+  /** Writes this column's field node and buffers (validity first) for `length` slots. */
+  abstract emit(length: number, sink: IpcBatchSink): void;
   abstract reset(): void;
 
   protected markValid(index: number): void {
@@ -155,11 +95,17 @@ abstract class ColumnBuilder {
     this.used = index + 1;
   }
 
-  protected nullBitmap(length: number): Uint8Array {
+  /** Field node + validity buffer; returns false when every slot is null (the caller then emits zeros). */
+  protected emitHead(length: number, sink: IpcBatchSink): boolean {
+    sink.node(length, length - this.valid);
     const bytes = (length + 7) >> 3;
-    if (this.valid === 0) return this.zeros.bytes(bytes);
+    if (this.valid === 0) {
+      sink.zeros(bytes);
+      return false;
+    }
     if (this.validity.length < bytes) this.validity = grow(this.validity, bytes);
-    return this.validity.subarray(0, bytes);
+    sink.buffer(this.validity.subarray(0, bytes));
+    return true;
   }
 
   protected resetValidity(): void {
@@ -179,44 +125,70 @@ function grow<T extends Uint8Array | Int32Array | Float64Array>(array: T, atLeas
   return next;
 }
 
-function builderFor(node: ColumnNode, zeros: ZeroPool): ColumnBuilder {
+function builderFor(node: ColumnNode): ColumnBuilder {
   switch (node.kind) {
     case "struct":
-      return new StructBuilder(node, zeros);
+      return new StructBuilder(node);
     case "list":
-      return new ListBuilder(node, zeros);
+      return new ListBuilder(node);
     case "utf8":
-      return new Utf8Builder(node, zeros);
+      return new Utf8Builder(node);
     case "json":
-      return new JsonBuilder(node, zeros);
+      return new JsonBuilder(node);
     case "int32":
-      return new Int32Builder(node, zeros);
+      return new Int32Builder(node);
     case "int64":
-      return new Int64Builder(node, zeros, new Int64());
+      return new Int64Builder(node);
     case "timestamp":
-      return new TimestampBuilder(node, zeros);
+      return new TimestampBuilder(node);
     case "float64":
-      return new Float64Builder(node, zeros);
+      return new Float64Builder(node);
     case "bool":
-      return new BoolBuilder(node, zeros);
+      return new BoolBuilder(node);
+  }
+}
+
+/** Emits an all-null column of `length` slots (and its subtree): zeros only, nothing copied. */
+function emitNull(node: ColumnNode, length: number, sink: IpcBatchSink): void {
+  sink.node(length, length);
+  sink.zeros((length + 7) >> 3);
+  switch (node.kind) {
+    case "struct":
+      for (const child of node.children) emitNull(child, length, sink);
+      return;
+    case "list":
+      sink.zeros(4 * (length + 1));
+      emitNull(node.element, 0, sink);
+      return;
+    case "utf8":
+    case "json":
+      sink.zeros(4 * (length + 1));
+      sink.zeros(0);
+      return;
+    case "int32":
+      sink.zeros(4 * length);
+      return;
+    case "int64":
+    case "timestamp":
+    case "float64":
+      sink.zeros(8 * length);
+      return;
+    case "bool":
+      sink.zeros((length + 7) >> 3);
+      return;
   }
 }
 
 class StructBuilder extends ColumnBuilder {
   private readonly byName = new Map<string, ColumnBuilder>();
   private readonly children: ColumnBuilder[];
-  private readonly type: Struct;
 
-  constructor(
-    private readonly node: StructColumn,
-    zeros: ZeroPool,
-  ) {
-    super(zeros);
-    this.children = node.children.map((child) => builderFor(child, zeros));
+  constructor(private readonly node: StructColumn) {
+    super();
+    this.children = node.children.map((child) => builderFor(child));
     node.children.forEach((child, i) => {
       this.byName.set(child.name, this.children[i] as ColumnBuilder);
     });
-    this.type = new Struct(node.children.map(arrowField));
   }
 
   set(value: unknown, index: number): void {
@@ -233,26 +205,30 @@ class StructBuilder extends ColumnBuilder {
         const at = this.node.path ? `${this.node.path}.${key}` : key;
         throw new FieldTypeError(
           at,
-          "no such attribute in the OCSF class schema (core + used profiles)",
+          "",
           undefined,
+          `not an attribute of this class in OCSF 1.1.0 (core + ${USED_PROFILES.join("/")} profiles)`,
         );
       }
       child.set(item, index);
     }
   }
 
-  finish(length: number): Data {
-    const children = this.children.map((c) => c.finish(length));
-    return makeData({
-      type: this.type,
-      length,
-      nullCount: length - this.valid,
-      nullBitmap: this.nullBitmap(length),
-      children,
-    });
+  emit(length: number, sink: IpcBatchSink): void {
+    if (!this.emitHead(length, sink)) {
+      for (const child of this.node.children) emitNull(child, length, sink);
+      return;
+    }
+    this.emitChildren(length, sink);
+  }
+
+  /** The children only: the record batch itself is the root struct, with no node of its own. */
+  emitChildren(length: number, sink: IpcBatchSink): void {
+    for (const child of this.children) child.emit(length, sink);
   }
 
   reset(): void {
+    if (this.valid === 0) return;
     this.resetValidity();
     for (const c of this.children) c.reset();
   }
@@ -260,19 +236,14 @@ class StructBuilder extends ColumnBuilder {
 
 class ListBuilder extends ColumnBuilder {
   private readonly child: ColumnBuilder;
-  private readonly type: List;
   private slots = new Int32Array(0);
   private ends = new Int32Array(0);
   private count = 0;
   private childLength = 0;
 
-  constructor(
-    private readonly node: ListColumn,
-    zeros: ZeroPool,
-  ) {
-    super(zeros);
-    this.child = builderFor(node.element, zeros);
-    this.type = new List(arrowField(node.element));
+  constructor(private readonly node: ListColumn) {
+    super();
+    this.child = builderFor(node.element);
   }
 
   set(value: unknown, index: number): void {
@@ -301,31 +272,25 @@ class ListBuilder extends ColumnBuilder {
     this.count++;
   }
 
-  finish(length: number): Data {
-    const child = this.child.finish(this.childLength);
-    let offsets: Int32Array;
-    if (this.count === 0) {
-      offsets = this.zeros.int32(length + 1);
-    } else {
-      offsets = new Int32Array(length + 1);
-      let end = 0;
-      let k = 0;
-      for (let i = 0; i < length; i++) {
-        if (k < this.count && this.slots[k] === i) end = this.ends[k++] as number;
-        offsets[i + 1] = end;
-      }
+  emit(length: number, sink: IpcBatchSink): void {
+    if (!this.emitHead(length, sink)) {
+      sink.zeros(4 * (length + 1));
+      emitNull(this.node.element, 0, sink);
+      return;
     }
-    return makeData({
-      type: this.type,
-      length,
-      nullCount: length - this.valid,
-      nullBitmap: this.nullBitmap(length),
-      valueOffsets: offsets,
-      child,
-    });
+    const offsets = new Int32Array(length + 1);
+    let end = 0;
+    let k = 0;
+    for (let i = 0; i < length; i++) {
+      if (k < this.count && this.slots[k] === i) end = this.ends[k++] as number;
+      offsets[i + 1] = end;
+    }
+    sink.buffer(offsets);
+    this.child.emit(this.childLength, sink);
   }
 
   reset(): void {
+    if (this.valid === 0) return;
     this.resetValidity();
     this.count = 0;
     this.childLength = 0;
@@ -334,15 +299,11 @@ class ListBuilder extends ColumnBuilder {
 }
 
 class Utf8Builder extends ColumnBuilder {
-  private static readonly type = new Utf8();
   protected slots = new Int32Array(0);
   protected strings: string[] = [];
 
-  constructor(
-    protected readonly node: LeafColumn,
-    zeros: ZeroPool,
-  ) {
-    super(zeros);
+  constructor(protected readonly node: LeafColumn) {
+    super();
   }
 
   set(value: unknown, index: number): void {
@@ -358,19 +319,14 @@ class Utf8Builder extends ColumnBuilder {
     this.markValid(index);
   }
 
-  finish(length: number): Data {
-    const n = this.strings.length;
-    if (n === 0) {
-      return makeData({
-        type: Utf8Builder.type,
-        length,
-        nullCount: length,
-        nullBitmap: this.zeros.bytes((length + 7) >> 3),
-        valueOffsets: this.zeros.int32(length + 1),
-        data: this.zeros.bytes(0),
-      });
+  emit(length: number, sink: IpcBatchSink): void {
+    if (!this.emitHead(length, sink)) {
+      sink.zeros(4 * (length + 1));
+      sink.zeros(0);
+      return;
     }
     // One UTF-8 encode per column; per-string byte lengths only when something is not ASCII.
+    const n = this.strings.length;
     const joined = n === 1 ? (this.strings[0] as string) : this.strings.join("");
     const data = Buffer.from(joined, "utf8");
     const ascii = data.length === joined.length;
@@ -384,17 +340,12 @@ class Utf8Builder extends ColumnBuilder {
       }
       offsets[i + 1] = end;
     }
-    return makeData({
-      type: Utf8Builder.type,
-      length,
-      nullCount: length - this.valid,
-      nullBitmap: this.nullBitmap(length),
-      valueOffsets: offsets,
-      data: new Uint8Array(data.buffer, data.byteOffset, data.length),
-    });
+    sink.buffer(offsets);
+    sink.buffer(data);
   }
 
   reset(): void {
+    if (this.valid === 0) return;
     this.resetValidity();
     this.strings = [];
   }
@@ -425,14 +376,10 @@ export function stringifyJson(value: unknown): string {
 }
 
 class Int32Builder extends ColumnBuilder {
-  private static readonly type = new Int32();
   private data = new Int32Array(0);
 
-  constructor(
-    private readonly node: LeafColumn,
-    zeros: ZeroPool,
-  ) {
-    super(zeros);
+  constructor(private readonly node: LeafColumn) {
+    super();
   }
 
   set(value: unknown, index: number): void {
@@ -444,24 +391,13 @@ class Int32Builder extends ColumnBuilder {
     this.markValid(index);
   }
 
-  finish(length: number): Data {
-    if (this.valid === 0) {
-      return makeData({
-        type: Int32Builder.type,
-        length,
-        nullCount: length,
-        nullBitmap: this.zeros.bytes((length + 7) >> 3),
-        data: this.zeros.int32(length),
-      });
+  emit(length: number, sink: IpcBatchSink): void {
+    if (!this.emitHead(length, sink)) {
+      sink.zeros(4 * length);
+      return;
     }
     if (this.data.length < length) this.data = grow(this.data, length);
-    return makeData({
-      type: Int32Builder.type,
-      length,
-      nullCount: length - this.valid,
-      nullBitmap: this.nullBitmap(length),
-      data: this.data.subarray(0, length),
-    });
+    sink.buffer(this.data.subarray(0, length));
   }
 
   reset(): void {
@@ -475,12 +411,8 @@ const TWO_32 = 4294967296;
 class Int64Builder extends ColumnBuilder {
   protected halves = new Int32Array(0);
 
-  constructor(
-    protected readonly node: LeafColumn,
-    zeros: ZeroPool,
-    private readonly type: Int64 | Timestamp,
-  ) {
-    super(zeros);
+  constructor(protected readonly node: LeafColumn) {
+    super();
   }
 
   set(value: unknown, index: number): void {
@@ -503,24 +435,13 @@ class Int64Builder extends ColumnBuilder {
     this.markValid(index);
   }
 
-  finish(length: number): Data {
-    if (this.valid === 0) {
-      return makeData({
-        type: this.type,
-        length,
-        nullCount: length,
-        nullBitmap: this.zeros.bytes((length + 7) >> 3),
-        data: this.zeros.bigint64(length),
-      } as never);
+  emit(length: number, sink: IpcBatchSink): void {
+    if (!this.emitHead(length, sink)) {
+      sink.zeros(8 * length);
+      return;
     }
     if (this.halves.length < 2 * length) this.halves = grow(this.halves, 2 * length);
-    return makeData({
-      type: this.type,
-      length,
-      nullCount: length - this.valid,
-      nullBitmap: this.nullBitmap(length),
-      data: new BigInt64Array(this.halves.buffer, this.halves.byteOffset, length),
-    } as never);
+    sink.buffer(this.halves.subarray(0, 2 * length));
   }
 
   reset(): void {
@@ -530,11 +451,8 @@ class Int64Builder extends ColumnBuilder {
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/i;
 
+/** The datetime profile's `*_dt`: an RFC 3339 string in, epoch milliseconds out (timestamp(ms, UTC)). */
 class TimestampBuilder extends Int64Builder {
-  constructor(node: LeafColumn, zeros: ZeroPool) {
-    super(node, zeros, new Timestamp(TimeUnit.MILLISECOND, "UTC"));
-  }
-
   override set(value: unknown, index: number): void {
     const ms = typeof value === "string" && RFC3339.test(value) ? Date.parse(value) : Number.NaN;
     if (Number.isNaN(ms)) throw new FieldTypeError(this.node.path, "an RFC 3339 date-time string", value);
@@ -543,14 +461,10 @@ class TimestampBuilder extends Int64Builder {
 }
 
 class Float64Builder extends ColumnBuilder {
-  private static readonly type = new Float64();
   private data = new Float64Array(0);
 
-  constructor(
-    private readonly node: LeafColumn,
-    zeros: ZeroPool,
-  ) {
-    super(zeros);
+  constructor(private readonly node: LeafColumn) {
+    super();
   }
 
   set(value: unknown, index: number): void {
@@ -563,24 +477,13 @@ class Float64Builder extends ColumnBuilder {
     this.markValid(index);
   }
 
-  finish(length: number): Data {
-    if (this.valid === 0) {
-      return makeData({
-        type: Float64Builder.type,
-        length,
-        nullCount: length,
-        nullBitmap: this.zeros.bytes((length + 7) >> 3),
-        data: this.zeros.float64(length),
-      });
+  emit(length: number, sink: IpcBatchSink): void {
+    if (!this.emitHead(length, sink)) {
+      sink.zeros(8 * length);
+      return;
     }
     if (this.data.length < length) this.data = grow(this.data, length);
-    return makeData({
-      type: Float64Builder.type,
-      length,
-      nullCount: length - this.valid,
-      nullBitmap: this.nullBitmap(length),
-      data: this.data.subarray(0, length),
-    });
+    sink.buffer(this.data.subarray(0, length));
   }
 
   reset(): void {
@@ -589,14 +492,10 @@ class Float64Builder extends ColumnBuilder {
 }
 
 class BoolBuilder extends ColumnBuilder {
-  private static readonly type = new Bool();
   private bits = new Uint8Array(0);
 
-  constructor(
-    private readonly node: LeafColumn,
-    zeros: ZeroPool,
-  ) {
-    super(zeros);
+  constructor(private readonly node: LeafColumn) {
+    super();
   }
 
   set(value: unknown, index: number): void {
@@ -606,25 +505,14 @@ class BoolBuilder extends ColumnBuilder {
     this.markValid(index);
   }
 
-  finish(length: number): Data {
+  emit(length: number, sink: IpcBatchSink): void {
     const bytes = (length + 7) >> 3;
-    if (this.valid === 0) {
-      return makeData({
-        type: BoolBuilder.type,
-        length,
-        nullCount: length,
-        nullBitmap: this.zeros.bytes(bytes),
-        data: this.zeros.bytes(bytes),
-      });
+    if (!this.emitHead(length, sink)) {
+      sink.zeros(bytes);
+      return;
     }
     if (this.bits.length < bytes) this.bits = grow(this.bits, bytes);
-    return makeData({
-      type: BoolBuilder.type,
-      length,
-      nullCount: length - this.valid,
-      nullBitmap: this.nullBitmap(length),
-      data: this.bits.subarray(0, bytes),
-    });
+    sink.buffer(this.bits.subarray(0, bytes));
   }
 
   reset(): void {

@@ -4,7 +4,7 @@ import { InputError } from "../errors.ts";
 
 /**
  * Where each event of an NDJSON file is and when it happened: byte offset, byte length, 1-based line
- * number and the top-level `time` (epoch ms). 20 bytes per event, so 1M events cost ~20 MB while the
+ * number and the top-level `time` (epoch ms). 24 bytes per event, so 1M events cost ~24 MB while the
  * events themselves stay on disk; the conversion reads them again in time order.
  */
 export interface NdjsonIndex {

@@ -1,29 +1,37 @@
-import { type RecordBatch, RecordBatchStreamWriter } from "apache-arrow";
 import * as pq from "parquet-wasm";
 
 /** Parquet layout knobs; the defaults are what Security Lake and Athena read well. */
 export interface ParquetLayout {
-  /** Rows per row group (default 65,536: ~2–5 MB compressed for OCSF events, far under 256 MB). */
+  /** Rows per row group (default 131,072: ~6–8 MB compressed for OCSF events, far under 256 MB). */
   readonly rowGroupRows?: number;
   /** Uncompressed data page limit in bytes (default 1 MiB, the ceiling). */
   readonly dataPageBytes?: number;
   /** Column-chunk min/max/null-count statistics (default on; costs ~3% time, see README Performance). */
   readonly statistics?: boolean;
+  /** Dictionary page limit per column chunk, or 0 for no dictionary (default 256 KiB, see writerProperties). */
+  readonly dictionaryPageBytes?: number;
 }
 
-export const DEFAULT_ROW_GROUP_ROWS = 65_536;
+export const DEFAULT_ROW_GROUP_ROWS = 131_072;
+export const DEFAULT_DICTIONARY_PAGE_BYTES = 256 * 1024;
 
 /**
  * Writer properties: ZSTD on every column, Parquet format v1 pages (what Athena's and Glue's readers
- * handle everywhere), no dictionary (with ~900 mostly-null columns every column would get a dictionary
- * page per row group and the file doubles: TOOLCHAIN-NOTES.md). parquet-wasm writes Arrow timestamp(ms)
- * as INT64 TIMESTAMP(MILLIS) and lists as the standard 3-level LIST because our list children are
- * named "element".
+ * handle everywhere), chunk statistics, and dictionary encoding with a 256 KiB dictionary limit.
+ * parquet-wasm can only set dictionaries per top-level column (its ColumnPath is one segment), so the
+ * choice is global: with the 1 MiB default every high-cardinality column builds a big dictionary before
+ * falling back to plain (the file grows ~10%, and ~2x per TOOLCHAIN-NOTES.md with smaller row groups);
+ * with none, medium-cardinality columns (user names, IPs, enum captions) lose ~20%. 256 KiB measured
+ * smallest on the benchmark's events (README, Performance). parquet-wasm writes Arrow timestamp(ms) as
+ * INT64 TIMESTAMP(MILLIS) and lists as the standard 3-level LIST because our list children are named
+ * "element".
  */
 export function writerProperties(layout: ParquetLayout = {}): pq.WriterProperties {
+  const dictionary = layout.dictionaryPageBytes ?? DEFAULT_DICTIONARY_PAGE_BYTES;
   return new pq.WriterPropertiesBuilder()
     .setCompression(pq.Compression.ZSTD)
-    .setDictionaryEnabled(false)
+    .setDictionaryEnabled(dictionary > 0)
+    .setDictionaryPageSizeLimit(dictionary || DEFAULT_DICTIONARY_PAGE_BYTES)
     .setWriterVersion(pq.WriterVersion.V1)
     .setMaxRowGroupSize(layout.rowGroupRows ?? DEFAULT_ROW_GROUP_ROWS)
     .setDataPageSizeLimit(layout.dataPageBytes ?? 1024 * 1024)
@@ -34,9 +42,8 @@ export function writerProperties(layout: ParquetLayout = {}): pq.WriterPropertie
     .build();
 }
 
-/** Hands one Arrow JS record batch to wasm memory through an IPC stream (the batch is copied once). */
-function toWasm(batch: RecordBatch): pq.RecordBatch {
-  const ipc = RecordBatchStreamWriter.writeAll([batch]).toUint8Array(true);
+/** Hands one record batch (an Arrow IPC stream) to wasm memory; the bytes are copied once. */
+function toWasm(ipc: Uint8Array): pq.RecordBatch {
   const table = pq.Table.fromIPCStream(ipc);
   const out = table.recordBatch(0);
   table.free();
@@ -45,35 +52,44 @@ function toWasm(batch: RecordBatch): pq.RecordBatch {
 }
 
 /**
- * Streams record batches into one Parquet file's bytes. Batches are pulled one at a time, only when the
+ * Streams record batches (each an Arrow IPC stream of one batch) into one Parquet file's bytes. Batches are pulled one at a time, only when the
  * writer wants the next one, so memory holds one batch plus the row group being encoded — never the file.
  */
 export async function* parquetBytes(
-  batches: AsyncIterator<RecordBatch>,
+  batches: AsyncIterator<Uint8Array>,
   layout: ParquetLayout = {},
 ): AsyncGenerator<Uint8Array> {
+  // An error thrown while building a batch reaches wasm as a stream error and comes back as an opaque
+  // "Dyn casting error"; keep the original and rethrow it instead.
+  let failure: unknown;
   const input = new ReadableStream<pq.RecordBatch>(
     {
       async pull(controller) {
-        const next = await batches.next();
-        if (next.done) controller.close();
-        else controller.enqueue(toWasm(next.value));
+        try {
+          const next = await batches.next();
+          if (next.done) controller.close();
+          else controller.enqueue(toWasm(next.value));
+        } catch (error) {
+          failure ??= error;
+          controller.error(error);
+        }
       },
     },
     { highWaterMark: 0 },
   );
-  const output = (await pq.transformParquetStream(
-    input,
-    writerProperties(layout),
-  )) as ReadableStream<Uint8Array>;
-  const reader = output.getReader();
+  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   try {
+    const output = await pq.transformParquetStream(input, writerProperties(layout));
+    reader = (output as ReadableStream<Uint8Array>).getReader();
     for (;;) {
       const { done, value } = await reader.read();
-      if (done) return;
+      if (done) break;
       yield value;
     }
+  } catch (error) {
+    throw failure ?? error;
   } finally {
-    reader.releaseLock();
+    reader?.releaseLock();
   }
+  if (failure) throw failure;
 }

@@ -68,9 +68,33 @@ describe("mapRecord", () => {
     const ev = mapped(mapRecord(mappings, line()));
     expect(ev.unmapped).toEqual({
       actor: { type: "User" },
-      target: [{ detail: "kept" }, null],
+      target: [{ detail: "kept" }, { id: "syn-host-1" }],
       extra: { keep: "me", nothing: null, empty: "" },
     });
+  });
+
+  it("counts fields as read only in the array elements a where or pick selected", () => {
+    const target = [
+      { id: "syn-user-9", type: "User", alternateId: "x@example.com" },
+      { id: "syn-host-1", alternateId: "h1.example.com", type: "Host" },
+      { id: "syn-host-2", alternateId: "h2.example.com", type: "Host" },
+      { id: "syn-tok-1", displayName: "Token", type: "Token" },
+    ];
+    const ev = mapped(mapRecord(mappings, line({ target })));
+    expect(ev.dst_endpoint).toEqual({ hostname: "h1.example.com" });
+    expect((ev.unmapped as Record<string, unknown>).target).toEqual([
+      target[0],
+      { id: "syn-host-1" },
+      target[2],
+      { displayName: "Token" },
+    ]);
+  });
+
+  it("keeps a __proto__ key of a raw event as data in unmapped", () => {
+    const ev = mapped(mapRecord(mappings, line().replace('"extra":', '"__proto__":{"polluted":1},"extra":')));
+    expect(Object.getPrototypeOf(ev.unmapped)).toBe(Object.prototype);
+    expect(JSON.parse(JSON.stringify(ev.unmapped)).__proto__).toEqual({ polluted: 1 });
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
   it("keeps a custom caption next to id 99 and overwrites a caption next to a known id", () => {
@@ -196,5 +220,147 @@ fields:
       kind: "skipped",
       eventType: "7",
     });
+  });
+});
+
+describe("event_type as a list of paths", () => {
+  const root = makeMappingsDir({
+    "multi/_source.yaml": `
+source: multi
+product: { name: Multi, vendor_name: Syn }
+event_id: id
+event_type: [action, technicalName]
+time: { path: created }
+fields: { severity_id: { value: 1 }, metadata.event_code: action }
+`,
+    "multi/authentication.yaml": `
+class_uid: 3002
+match: [AUTHENTICATION-103]
+fields: { activity_id: { value: 1 }, user.name: actor.name }
+`,
+    "multi/scheduled_job_activity.yaml": `
+class_uid: 1006
+match: ["TASK_SCHEDULE_*"]
+fields:
+  activity_id: { value: 3 }
+  job.name: target.name
+  job.file.name: target.name
+  job.file.type_id: { value: 0 }
+  device.type_id: { value: 0 }
+  device.name: pod
+`,
+  });
+  const multi = loadSourceMappings("multi", { dir: root });
+  const base = {
+    id: "syn-1",
+    created: "2024-05-06T14:00:00.000Z",
+    actor: { name: "a" },
+    target: { name: "t" },
+    pod: "p",
+  };
+
+  it("routes by the first path whose value a class matches", () => {
+    expect(
+      mapped(mapRecord(multi, { ...base, action: "AUTHENTICATION-103", technicalName: "X" })).class_uid,
+    ).toBe(3002);
+    expect(
+      mapped(mapRecord(multi, { ...base, action: "update", technicalName: "TASK_SCHEDULE_UPDATE_PASSED" }))
+        .class_uid,
+    ).toBe(1006);
+  });
+
+  it("names a skipped event by its first present type", () => {
+    expect(mapRecord(multi, { ...base, action: "update", technicalName: "OTHER" })).toEqual({
+      kind: "skipped",
+      eventType: "update",
+    });
+    expect(mapRecord(multi, { ...base, technicalName: "OTHER" })).toEqual({
+      kind: "skipped",
+      eventType: "OTHER",
+    });
+  });
+
+  it("quarantines an event with none of the type paths", () => {
+    expect(mapRecord(multi, base)).toMatchObject({
+      kind: "quarantined",
+      reason: { path: "action or technicalName", message: "no event type" },
+    });
+  });
+});
+
+describe("when and absent", () => {
+  const root = makeMappingsDir({
+    "cond/_source.yaml": `
+source: cond
+product: { name: Cond, vendor_name: Syn }
+event_id: id
+event_type: t
+time: { path: ts }
+fields: { severity_id: { value: 1 }, metadata.event_code: t }
+`,
+    "cond/authentication.yaml": `
+class_uid: 3002
+match: [login]
+fields:
+  activity_id: { value: 1 }
+  user.name: user
+  src_endpoint.ip: { from: ip, transform: ip }
+  src_endpoint.zone: { from: [zone, zone2], absent: ["null", "unknown"], when: { path: ip, transform: ip } }
+  src_endpoint.type_id: { value: 99, when: { path: ip, transform: ip } }
+  status_code: { from: result, when: [result, reason] }
+  status_detail: { from: reason, when: { path: result, in: [FAILURE, DENY] } }
+`,
+  });
+  const cond = loadSourceMappings("cond", { dir: root });
+  const ev = (over: Record<string, unknown>) =>
+    mapRecord(cond, { id: "syn-1", ts: "2024-01-01T00:00:00Z", t: "login", user: "u", ...over });
+
+  it("writes a field only when its condition holds", () => {
+    expect(mapped(ev({ ip: "198.51.100.1", zone: "corp" })).src_endpoint).toEqual({
+      ip: "198.51.100.1",
+      zone: "corp",
+      type_id: 99,
+      type: "Other",
+    });
+    // "redacted" is present but not an IP: the zone would make an src_endpoint without an address.
+    expect(mapped(ev({ ip: "redacted", zone: "corp" })).src_endpoint).toBeUndefined();
+    expect(mapped(ev({ result: "FAILURE", reason: "bad" })).status_detail).toBe("bad");
+    expect(mapped(ev({ result: "SUCCESS", reason: "fine" })).status_detail).toBeUndefined();
+    expect(mapped(ev({ result: "SUCCESS", reason: "fine" })).status_code).toBe("SUCCESS");
+    expect(mapped(ev({ result: "SUCCESS" })).status_code).toBeUndefined();
+  });
+
+  it("evaluates conditions afresh for every event, even the same object mutated", () => {
+    const raw: Record<string, unknown> = {
+      id: "syn-1",
+      ts: "2024-01-01T00:00:00Z",
+      t: "login",
+      user: "u",
+      ip: "198.51.100.1",
+      zone: "z",
+    };
+    expect(mapped(mapRecord(cond, raw)).src_endpoint).toMatchObject({ zone: "z" });
+    raw.ip = "nope";
+    expect(mapped(mapRecord(cond, raw)).src_endpoint).toBeUndefined();
+  });
+
+  it("treats absent values as missing, falling through a from list", () => {
+    expect(mapped(ev({ ip: "198.51.100.1", zone: "null" })).src_endpoint).toEqual({
+      ip: "198.51.100.1",
+      type_id: 99,
+      type: "Other",
+    });
+    expect(mapped(ev({ ip: "198.51.100.1", zone: "null", zone2: "dmz" })).src_endpoint).toMatchObject({
+      zone: "dmz",
+    });
+  });
+
+  it("counts reads of a conditional field only where it applied", () => {
+    const out = mapped(ev({ ip: "198.51.100.1", result: "SUCCESS", reason: "fine" }));
+    expect(out.status_code).toBe("SUCCESS");
+    // status_detail did not apply (not a failure), so its reason is left over.
+    expect(out.unmapped).toEqual({ reason: "fine" });
+    const other = mapped(ev({ ip: "198.51.100.1", result: "SUCCESS" }));
+    expect(other.unmapped).toEqual({ result: "SUCCESS" });
   });
 });

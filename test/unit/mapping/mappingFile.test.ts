@@ -10,6 +10,7 @@ match: [user.session.start]
 ${extra}
 fields:
   activity_id: { value: 1 }
+  user.name: actor.alternateId
 ${fields}
 `;
 
@@ -110,7 +111,8 @@ describe("mapping file errors name the file and the key", () => {
       "a type matched twice",
       {
         "syn/authentication.yaml": auth(""),
-        "syn/account_change.yaml": "class_uid: 3001\nmatch: [user.session.start]\n",
+        "syn/account_change.yaml":
+          "class_uid: 3001\nmatch: [user.session.start]\nfields: { activity_id: { value: 1 }, user.name: x }\n",
       },
       'syn/authentication.yaml: match: "user.session.start" is also matched by syn/account_change.yaml',
     ],

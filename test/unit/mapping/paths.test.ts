@@ -13,9 +13,12 @@ describe("paths", () => {
     expect(parsePath(text)).toEqual(expected);
   });
 
-  it.each(["", "a.", ".a", "a..b", "a[x]", "a[0", 'a."b', "a]b[0]c"])("rejects %j", (text) => {
-    expect(() => parsePath(text)).toThrow();
-  });
+  it.each(["", "a.", ".a", "a..b", "a[x]", "a[0", 'a."b', "a]b[0]c", "a.__proto__", "constructor"])(
+    "rejects %j",
+    (text) => {
+      expect(() => parsePath(text)).toThrow();
+    },
+  );
 
   it("gets values, undefined on the wrong kind", () => {
     const ev = { a: { b: [{ c: 1 }, { c: 2 }] }, s: "x", "k.d": 3 };

@@ -1,3 +1,4 @@
+import { readdirSync } from "node:fs";
 import * as pulumi from "@pulumi/pulumi";
 import aslValidator from "asl-validator";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -206,6 +207,18 @@ describe.each(connectors.map((c) => [c.name, c] as const))("connector %s", (name
 });
 
 describe("the whole stack", () => {
+  it("deploys one code archive: the handlers, mappings/ and the .wasm Convert's Parquet writer loads", () => {
+    const dir = process.env.SECLAKE_BUNDLE_DIR as string;
+    const files = readdirSync(dir);
+    for (const role of FUNCTION_ROLES) expect(files).toContain(`${role}.mjs`);
+    expect(files).toContain("mappings");
+    expect(files).toContain("parquet_wasm_bg.wasm");
+    const paths = ofType("aws:lambda/function:Function").map(
+      (f) => (f.inputs.code as { path?: unknown }).path,
+    );
+    expect(paths.length).toBe(connectors.length * 6);
+  });
+
   it("no secret value appears in any other resource's inputs", () => {
     const others = resources.filter((r) => r.type !== "aws:secretsmanager/secretVersion:SecretVersion");
     const text = JSON.stringify(others.map((r) => r.inputs));

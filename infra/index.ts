@@ -1,2 +1,86 @@
-// Pulumi entry point (`main: infra/` in Pulumi.yaml). The connector components arrive with issue 8.
-export {};
+// Pulumi entry point (`main: infra/` in Pulumi.yaml): one Connector component per configured connector.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { buildLambdaBundle, REPO_ROOT } from "./bundle.ts";
+import { loadConfig } from "./config.ts";
+import { Connector } from "./connector.ts";
+
+const stackName = pulumi.getStack();
+// isConfigSecret is internal to @pulumi/pulumi (pinned); without it the "set with --secret" check is skipped.
+const runtime = pulumi.runtime as typeof pulumi.runtime & { isConfigSecret?: (key: string) => boolean };
+// Validate everything before declaring the first resource: a bad key fails `pulumi preview` with its name.
+const { stack, credentials } = loadConfig(
+  { get: (key) => pulumi.runtime.getConfig(key), isSecret: (key) => runtime.isConfigSecret?.(key) ?? true },
+  stackName,
+);
+
+const aslFile = "statemachine/connector.asl.json";
+const aslTemplate = readFileSync(join(REPO_ROOT, aslFile), "utf8");
+// SECLAKE_BUNDLE_DIR lets tests build into a private directory; deployments use dist/lambda.
+const bundle = buildLambdaBundle(
+  REPO_ROOT,
+  process.env.SECLAKE_BUNDLE_DIR ?? join(REPO_ROOT, "dist", "lambda"),
+);
+const code = new pulumi.asset.FileArchive(bundle.dir);
+
+const components = stack.connectors.map((connector) => {
+  const secretCredentials = credentials[connector.name];
+  return new Connector(connector.name, {
+    stack: stackName,
+    connector,
+    securityLake: stack.securityLake,
+    staging: stack.staging,
+    logRetentionDays: stack.logRetentionDays,
+    alarmTopicArn: stack.alarmTopicArn,
+    credentials: secretCredentials ? pulumi.secret(secretCredentials) : undefined,
+    code,
+    handlers: bundle.handlers,
+    aslTemplate,
+    aslFile,
+  });
+});
+
+/** Per connector: what to start by hand, what to give Security Lake, and where things live. */
+export const connectors = Object.fromEntries(
+  components.map((component, i) => {
+    const c = stack.connectors[i] as (typeof stack.connectors)[number];
+    return [
+      c.name,
+      {
+        stateMachineArn: component.stateMachineArn,
+        stateMachineConsoleUrl: component.stateMachineArn.apply(consoleUrl),
+        lambdaRoleArns: component.roleArns,
+        providerAssumingRoleArn: component.providerAssumingRoleArn,
+        providerPrincipal: component.providerPrincipal,
+        externalIds: Object.fromEntries(component.customSources.map((s) => [s.name, s.externalId])),
+        checkpointParameter: component.checkpointParameterName,
+        stagingBucket: component.stagingBucketName,
+        stagingCrawler: component.stagingCrawlerName,
+        stateMachineLogGroup: component.logGroupName,
+        ...(component.secretArn ? { secretArn: component.secretArn } : {}),
+      },
+    ];
+  }),
+);
+
+/** Per custom source: the provider role Convert assumes, and where its Parquet lands. */
+export const customSources = Object.fromEntries(
+  components.flatMap((component) =>
+    component.customSources.map((s) => [
+      s.name,
+      {
+        classUid: s.classUid,
+        providerRoleArn: s.providerRoleArn,
+        s3Location: s.location,
+        externalId: s.externalId,
+      },
+    ]),
+  ),
+);
+
+/** The Step Functions console page of a state machine, in the region its ARN names. */
+function consoleUrl(stateMachineArn: string): string {
+  const region = stateMachineArn.split(":")[3];
+  return `https://${region}.console.aws.amazon.com/states/home?region=${region}#/statemachines/view/${stateMachineArn}`;
+}

@@ -32,6 +32,16 @@ export class SourceApiError extends SeclakeError {
   }
 }
 
+/**
+ * A retryable `SourceApiError` (5xx, dropped connection) as Step Functions must see it: the ASL retries
+ * errors by name, and a plain `SourceApiError` also covers 4xx answers that no retry can fix.
+ */
+export class SourceUnavailableError extends SourceApiError {
+  constructor(message: string, details: { source: string; status?: number }, options?: ErrorOptions) {
+    super(message, { ...details, retryable: true }, options);
+  }
+}
+
 /** A SaaS API kept answering 429 past the retry budget; `retryAfterMs` is its last advice. */
 export class RateLimitedError extends SeclakeError {
   readonly retryAfterMs: number;
@@ -63,6 +73,12 @@ export class SchemaError extends SeclakeError {}
 
 /** The checkpoint is unreadable, or another execution holds or moved it. */
 export class CheckpointError extends SeclakeError {}
+
+/**
+ * S3, SSM or STS throttled or failed transiently past the SDK's own retries (`cause` holds the SDK error);
+ * the ASL retries the step, which is safe because every key a handler writes is deterministic.
+ */
+export class StorageUnavailableError extends SeclakeError {}
 
 /** A sub-command or feature named by the design that is not built yet. */
 export class NotImplementedError extends SeclakeError {}

@@ -1,5 +1,96 @@
-import { NotImplementedError } from "../../core/errors.ts";
+import { resolve } from "node:path";
+import { InputError } from "../../core/errors.ts";
+import { LOCAL_CONNECTORS } from "../local/runtime.ts";
+import { type ConnectorTotals, drainConnector, duckdbQuery, openSession } from "../local/session.ts";
 
-export async function run(_opts: Record<string, string | boolean | undefined>): Promise<number> {
-  throw new NotImplementedError("not implemented yet (issue 7)");
+/**
+ * `seclake local`: the whole pipeline on the embedded default. For every connector (or `--source`), the
+ * real statemachine/connector.asl.json runs in-process against a loopback mock of the vendor API (the
+ * shared samples plus generated events) or a local S3 inbox of Zscaler DSPM alerts, with a directory
+ * as S3 and a JSON file as SSM under `--out`. Progress goes to stderr, one line per step; the summary
+ * table and the DuckDB query to stdout. The clock is fixed, so a second run finds nothing new and
+ * writes nothing.
+ */
+export async function run(opts: Record<string, string | boolean | undefined>): Promise<number> {
+  const out = resolve(String(opts.out ?? ".lake"));
+  const wanted = typeof opts.source === "string" ? opts.source : undefined;
+  const specs = LOCAL_CONNECTORS.filter((s) => !wanted || s.name === wanted || s.kind === wanted);
+  if (specs.length === 0) {
+    throw new InputError(
+      `--source: unknown connector ${JSON.stringify(wanted)}; expected one of ${LOCAL_CONNECTORS.map((s) => s.name).join(", ")}`,
+    );
+  }
+  const progress = (line: string) => process.stderr.write(`${line}\n`);
+  const rows: { connector: string; totals: ConnectorTotals }[] = [];
+  let failed = false;
+  for (const spec of specs) {
+    const session = await openSession(spec, { out, progress });
+    try {
+      const { totals, last } = await drainConnector(session, { progress });
+      rows.push({ connector: spec.name, totals });
+      if (last.status === "FAILED") {
+        failed = true;
+        progress(`[${spec.name}] execution failed: ${last.error?.Error}: ${last.error?.Cause}`);
+      }
+    } finally {
+      await session.close();
+    }
+  }
+  process.stdout.write(`${summaryTable(rows)}\n`);
+  process.stdout.write(`\nLake: ${out}/ext/<custom source>/region=…/accountId=…/eventDay=…/*.parquet\n`);
+  process.stdout.write(`Query it with DuckDB:\n  duckdb -c "${duckdbQuery(out)}"\n`);
+  return failed ? 1 : 0;
+}
+
+function summaryTable(rows: readonly { connector: string; totals: ConnectorTotals }[]): string {
+  const header = [
+    "connector",
+    "custom source",
+    "class",
+    "fetched",
+    "mapped",
+    "rows written",
+    "files",
+    "quarantined",
+    "skipped",
+  ];
+  const lines: string[][] = [header];
+  for (const { connector, totals } of rows) {
+    const sources = [...totals.sources].sort(([a], [b]) => a.localeCompare(b));
+    if (sources.length === 0) {
+      lines.push([
+        connector,
+        "-",
+        "-",
+        String(totals.fetched),
+        "0",
+        "0",
+        "0",
+        String(totals.quarantined),
+        String(totals.skipped),
+      ]);
+    }
+    for (const [i, [name, s]] of sources.entries()) {
+      lines.push([
+        i === 0 ? connector : "",
+        name,
+        String(s.classUid),
+        i === 0 ? String(totals.fetched) : "",
+        String(s.mapped),
+        String(s.rows),
+        String(s.files),
+        i === 0 ? String(totals.quarantined) : "",
+        i === 0 ? String(totals.skipped) : "",
+      ]);
+    }
+  }
+  const widths = header.map((_, c) => Math.max(...lines.map((l) => (l[c] ?? "").length)));
+  return lines
+    .map((l, r) => {
+      const text = l
+        .map((cell, c) => (c >= 2 ? cell.padStart(widths[c] ?? 0) : cell.padEnd(widths[c] ?? 0)))
+        .join("  ");
+      return r === 0 ? `${text}\n${widths.map((w) => "-".repeat(w)).join("  ")}` : text;
+    })
+    .join("\n");
 }

@@ -1,0 +1,506 @@
+import { ConfigError } from "../errors.ts";
+import { USED_PROFILES } from "../ocsf/profiles.ts";
+import { ocsf } from "../ocsf/schema.ts";
+import type { OcsfAttribute, OcsfClass, OcsfObject } from "../ocsf/types.ts";
+import type { ConsumeNode } from "./consumption.ts";
+import type { FieldSpec, FieldSpecObject, TableSpec } from "./mappingFile.ts";
+import { formatKeyPath } from "./mappingFile.ts";
+import {
+  compileGetter,
+  compileSetter,
+  type Getter,
+  isObject,
+  isPresent,
+  parsePath,
+  type Segment,
+} from "./paths.ts";
+import { compileTransforms } from "./transforms.ts";
+
+/** Writes the fields of one spec list from `src` into `out`. */
+export type FieldsFn = (src: unknown, out: Record<string, unknown>) => void;
+
+/** Attributes the engine fills; a mapping file writing one is a load error (mappings/README.md). */
+const ENGINE_TOP = new Set([
+  "class_uid",
+  "class_name",
+  "category_uid",
+  "category_name",
+  "type_uid",
+  "type_name",
+]);
+ENGINE_TOP.add("time").add("raw_data").add("unmapped");
+const ENGINE_METADATA = new Set(["version", "product", "uid", "original_time", "profiles"]);
+
+/** A compiled lookup table: exact keys, then `*` patterns in file order; results cached per key. */
+export class Table {
+  private readonly exact = new Map<string, unknown>();
+  private readonly patterns: { re: RegExp; value: unknown }[] = [];
+  private readonly cache = new Map<string, unknown>();
+  readonly fallback: unknown;
+
+  constructor(spec: TableSpec) {
+    for (const [key, value] of Object.entries(spec.values)) {
+      if (key.includes("*")) this.patterns.push({ re: wildcard(key), value });
+      else this.exact.set(key, value);
+    }
+    this.fallback = spec.default;
+  }
+
+  /** The value for `key` (looked up by its text), the default, or undefined. */
+  lookup(key: unknown): unknown {
+    if (typeof key !== "string" && typeof key !== "number" && typeof key !== "boolean") return this.fallback;
+    const text = String(key);
+    const hit = this.exact.get(text);
+    if (hit !== undefined) return hit;
+    if (this.patterns.length === 0) return this.fallback;
+    if (this.cache.has(text)) return this.cache.get(text);
+    let found = this.fallback;
+    for (const p of this.patterns) {
+      if (p.re.test(text)) {
+        found = p.value;
+        break;
+      }
+    }
+    // Event types are a small set; the bound only protects against a hostile stream of distinct keys.
+    if (this.cache.size < 10_000) this.cache.set(text, found);
+    return found;
+  }
+}
+
+/** `user.authentication.*` → an anchored RegExp in which `*` matches any run of characters. */
+export function wildcard(pattern: string): RegExp {
+  const body = pattern
+    .split("*")
+    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+    .join(".*");
+  return new RegExp(`^${body}$`, "s");
+}
+
+/** Where in the schema a target points: the owner of the last attribute and the attribute. */
+interface Resolved {
+  attr: OcsfAttribute | undefined;
+  /** True when the path ends in `[n]` (an element of an array attribute). */
+  element: boolean;
+  /** False below json_t / `object` attributes, where any key is allowed. */
+  typed: boolean;
+}
+
+export interface CompileContext {
+  readonly file: string;
+  readonly cls: OcsfClass;
+  readonly profiles: readonly string[];
+  readonly tables: ReadonlyMap<string, Table>;
+  readonly consumed: ConsumeNode;
+}
+
+/**
+ * Compiles `fields` (target → spec) for `owner` (the class, or an object type inside `each`/`pick`).
+ * Every target is checked against the schema; errors are ConfigError naming file and key.
+ */
+export function compileFields(
+  fields: Record<string, FieldSpec>,
+  owner: OcsfClass | OcsfObject,
+  ctx: CompileContext,
+  consume: ConsumeNode,
+  keyPrefix: readonly PropertyKey[],
+  topLevel: boolean,
+): FieldsFn {
+  const fns: FieldsFn[] = [];
+  for (const [target, spec] of Object.entries(fields)) {
+    const keyPath = [...keyPrefix, target];
+    const fail = (message: string): never => {
+      throw new ConfigError(`${ctx.file}: ${formatKeyPath(keyPath)}: ${message}`);
+    };
+    let segments: Segment[];
+    try {
+      segments = parsePath(target);
+    } catch (error) {
+      return fail((error as Error).message);
+    }
+    if (topLevel) checkEngineOwned(segments, fail);
+    const resolved = resolveTarget(owner, segments, ctx, fail);
+    fns.push(compileSpec(spec, segments, resolved, ctx, consume, keyPath, fail));
+  }
+  if (fns.length === 0) return () => {};
+  if (fns.length === 1) return fns[0] as FieldsFn;
+  return (src, out) => {
+    for (const fn of fns) fn(src, out);
+  };
+}
+
+function checkEngineOwned(segments: readonly Segment[], fail: (m: string) => never): void {
+  const [first, second] = segments;
+  if (typeof first === "string" && ENGINE_TOP.has(first) && !(first === "time" && segments.length > 1)) {
+    fail(`"${first}" is filled by the engine and must not be written in a mapping file`);
+  }
+  if (
+    first === "metadata" &&
+    (segments.length === 1 || (typeof second === "string" && ENGINE_METADATA.has(second)))
+  ) {
+    fail(
+      `"metadata${segments.length > 1 ? `.${String(second)}` : ""}" is filled by the engine; write metadata.<attribute> for the others`,
+    );
+  }
+}
+
+function resolveTarget(
+  root: OcsfClass | OcsfObject,
+  segments: readonly Segment[],
+  ctx: CompileContext,
+  fail: (m: string) => never,
+): Resolved {
+  let owner: OcsfClass | OcsfObject | undefined = root;
+  let attr: OcsfAttribute | undefined;
+  let element = false;
+  for (let i = 0; i < segments.length; i++) {
+    const seg = segments[i] as Segment;
+    if (typeof seg === "number") {
+      if (!attr?.is_array) fail(`[${seg}] indexes "${attr?.name ?? "?"}", which is not an array`);
+      element = true;
+      continue;
+    }
+    if (attr) {
+      if (attr.is_array && !element)
+        fail(`"${attr.name}" is an array: write ${attr.name}[n].${seg} or use each`);
+      const base = ocsf.baseType(attr);
+      if (base === "json_t" || attr.object_type === "object")
+        return { attr: undefined, element: false, typed: false };
+      if (base !== "object_t" || !attr.object_type) fail(`"${attr.name}" is a ${attr.type}, not an object`);
+      owner = ocsf.findObject(attr.object_type as string);
+      if (!owner) fail(`unknown object type ${attr.object_type}`);
+    }
+    const found: OcsfAttribute | undefined = (owner as OcsfClass | OcsfObject).attributes[seg];
+    const where =
+      "class_uid" in (owner as OcsfClass)
+        ? `${ctx.cls.name} (${ctx.cls.class_uid})`
+        : `object ${owner?.name}`;
+    if (!found) fail(`${where} has no attribute "${seg}" in OCSF 1.1.0`);
+    const profile = (found as OcsfAttribute).profile;
+    if (profile && !ctx.profiles.includes(profile)) {
+      fail(
+        `"${seg}" belongs to the ${profile} profile; add it to profiles: (allowed: ${USED_PROFILES.join(", ")})`,
+      );
+    }
+    attr = found;
+    element = false;
+  }
+  return { attr, element, typed: true };
+}
+
+function compileSpec(
+  raw: FieldSpec,
+  segments: Segment[],
+  resolved: Resolved,
+  ctx: CompileContext,
+  consume: ConsumeNode,
+  keyPath: PropertyKey[],
+  fail: (m: string) => never,
+): FieldsFn {
+  if (typeof raw === "string" || raw.when === undefined) {
+    return compileSpecBody(raw, segments, resolved, ctx, consume, keyPath, fail);
+  }
+  const key = JSON.stringify(raw.when);
+  let when = whenTests.get(key);
+  if (!when) {
+    const test = compileWhen(
+      raw.when,
+      (p) => {
+        try {
+          return parsePath(p);
+        } catch (error) {
+          return fail((error as Error).message);
+        }
+      },
+      fail,
+    );
+    // Many fields share a condition (Okta: "next to a valid IP"); it is evaluated once per source object.
+    let lastSrc: unknown;
+    let lastRun = -1;
+    let lastResult = false;
+    when = (src: unknown) => {
+      if (src !== lastSrc || lastRun !== mapRun) {
+        lastResult = test(src);
+        lastSrc = src;
+        lastRun = mapRun;
+      }
+      return lastResult;
+    };
+    whenTests.set(key, when);
+  }
+  // What a conditional field reads counts as read only for events (or elements) where it applied.
+  const body = compileSpecBody(raw, segments, resolved, ctx, consume.conditional(key, when), keyPath, fail);
+  return (src, out) => {
+    if (when(src)) body(src, out);
+  };
+}
+
+/** Compiled `when` tests by their spec text, shared by every class. */
+const whenTests = new Map<string, (src: unknown) => boolean>();
+/** Bumped by every mapRecord: a `when` result is reused only within one event's mapping. */
+let mapRun = 0;
+export function startMapRun(): void {
+  mapRun = (mapRun + 1) | 0;
+}
+
+/** The test of a `when` condition (mappings/README.md); it reads but does not count as mapping. */
+function compileWhen(
+  when: NonNullable<FieldSpecObject["when"]>,
+  parseSource: (p: string) => Segment[],
+  fail: (m: string) => never,
+): (src: unknown) => boolean {
+  if (typeof when === "string" || Array.isArray(when)) {
+    const getters = (typeof when === "string" ? [when] : when).map((p) => compileGetter(parseSource(p)));
+    return (src) => getters.every((g) => isPresent(g(src)));
+  }
+  const get = compileGetter(parseSource(when.path));
+  let transform: ReturnType<typeof compileTransforms>;
+  try {
+    transform = compileTransforms(
+      when.transform === undefined ? [] : Array.isArray(when.transform) ? when.transform : [when.transform],
+    );
+  } catch (error) {
+    return fail((error as Error).message);
+  }
+  const allowed = when.in ? new Set(when.in.map((v) => String(v))) : undefined;
+  return (src) => {
+    let v = get(src);
+    if (!isPresent(v)) return false;
+    if (transform) v = transform(v);
+    if (!isPresent(v)) return false;
+    return allowed ? allowed.has(String(v)) : true;
+  };
+}
+
+function compileSpecBody(
+  raw: FieldSpec,
+  segments: Segment[],
+  resolved: Resolved,
+  ctx: CompileContext,
+  consume: ConsumeNode,
+  keyPath: PropertyKey[],
+  fail: (m: string) => never,
+): FieldsFn {
+  const spec: FieldSpecObject = typeof raw === "string" ? { from: raw } : raw;
+  const set = compileSetter(segments);
+  const parseSource = (path: string): Segment[] => {
+    try {
+      return parsePath(path);
+    } catch (error) {
+      return fail((error as Error).message);
+    }
+  };
+
+  if (spec.each !== undefined || spec.pick !== undefined || spec.entries !== undefined) {
+    const attr = resolved.attr;
+    const objectType = attr?.object_type;
+    const isArrayTarget = attr?.is_array === true && !resolved.element;
+    if (spec.pick !== undefined) {
+      if (resolved.typed && (!objectType || (attr?.is_array && !resolved.element))) {
+        fail(`pick needs an object target (an object attribute or an element such as ${attr?.name}[0])`);
+      }
+    } else if (resolved.typed && (!objectType || !isArrayTarget)) {
+      fail(`${spec.each !== undefined ? "each" : "entries"} needs an array-of-objects target`);
+    }
+    const childOwner = resolved.typed ? ocsf.object(objectType as string) : undefined;
+    const sourcePath = parseSource((spec.each ?? spec.pick ?? spec.entries) as string);
+    const getArray = compileGetter(sourcePath);
+    const compiledWhere = spec.where ? compileWhere(spec.where, parseSource) : undefined;
+    const where = compiledWhere?.test;
+    // Reads count only for the elements the mapping takes: all of them (each), the first match (pick), or
+    // those that pass `where`. The where fields themselves are read only where they select.
+    let elementConsume: ConsumeNode;
+    if (spec.entries !== undefined) elementConsume = consume.add(sourcePath);
+    else if (spec.pick !== undefined || where) {
+      elementConsume = consume.select(sourcePath, where ?? (() => true), spec.pick !== undefined);
+    } else elementConsume = consume.each(sourcePath);
+    for (const p of compiledWhere?.paths ?? []) elementConsume.add(p);
+    const childFields = spec.fields ?? {};
+    const child = childOwner
+      ? compileFields(childFields, childOwner, ctx, elementConsume, [...keyPath, "fields"], false)
+      : compileUntyped(childFields, ctx, elementConsume, [...keyPath, "fields"]);
+
+    if (spec.pick !== undefined) {
+      return (src, out) => {
+        const list = getArray(src);
+        if (!Array.isArray(list)) return;
+        for (const el of list) {
+          if (where && !where(el)) continue;
+          const obj: Record<string, unknown> = {};
+          child(el, obj);
+          if (hasKeys(obj)) set(out, obj);
+          return;
+        }
+      };
+    }
+    if (spec.entries !== undefined) {
+      return (src, out) => {
+        const map = getArray(src);
+        if (!isObject(map)) return;
+        const result: Record<string, unknown>[] = [];
+        for (const key in map) {
+          const obj: Record<string, unknown> = {};
+          child({ key, value: map[key] }, obj);
+          if (hasKeys(obj)) result.push(obj);
+        }
+        if (result.length > 0) set(out, result);
+      };
+    }
+    return (src, out) => {
+      const list = getArray(src);
+      if (!Array.isArray(list)) return;
+      const result: Record<string, unknown>[] = [];
+      for (const el of list) {
+        if (where && !where(el)) continue;
+        const obj: Record<string, unknown> = {};
+        child(el, obj);
+        if (hasKeys(obj)) result.push(obj);
+      }
+      if (result.length > 0) set(out, result);
+    };
+  }
+
+  if (spec.value !== undefined) {
+    const value = spec.value;
+    if (value !== null && typeof value === "object") {
+      // Objects are copied per event: later fields may write into them.
+      const text = JSON.stringify(value);
+      return (_src, out) => set(out, JSON.parse(text));
+    }
+    return (_src, out) => set(out, value);
+  }
+
+  const fromPaths = spec.from === undefined ? [] : Array.isArray(spec.from) ? spec.from : [spec.from];
+  const getters: Getter[] = fromPaths.map((p) => {
+    const segs = parseSource(p);
+    consume.add(segs);
+    return compileGetter(segs);
+  });
+  let transform: ReturnType<typeof compileTransforms>;
+  try {
+    const steps =
+      spec.transform === undefined ? [] : Array.isArray(spec.transform) ? spec.transform : [spec.transform];
+    transform = compileTransforms(steps);
+  } catch (error) {
+    return fail((error as Error).message);
+  }
+  let table: Table | undefined;
+  if (spec.table !== undefined) {
+    table = ctx.tables.get(spec.table);
+    if (!table) fail(`no table "${spec.table}" (tables: ${[...ctx.tables.keys()].join(", ") || "none"})`);
+  }
+  const fallback = spec.default;
+  const absent = spec.absent ? new Set(spec.absent.map((v) => String(v))) : undefined;
+  // `absent` values (Okta's "null" text, "unknown") count as missing, so `from` lists, defaults and tables
+  // treat them so.
+  const filtered: Getter[] = absent
+    ? getters.map((g) => (src: unknown) => {
+        const v = g(src);
+        return (typeof v === "string" || typeof v === "number" || typeof v === "boolean") &&
+          absent.has(String(v))
+          ? undefined
+          : v;
+      })
+    : getters;
+  const read = filtered.length === 1 ? (filtered[0] as Getter) : firstPresent(filtered);
+  return (src, out) => {
+    let v = read(src);
+    if (isPresent(v)) {
+      if (transform) v = transform(v);
+      if (table && v !== undefined && v !== null) v = table.lookup(v);
+    } else if (table && fallback === undefined) {
+      // An absent key still takes the table's default (an unknown outcome is "Unknown", not missing).
+      v = table.fallback;
+    } else {
+      v = undefined;
+    }
+    if (v === undefined || v === null || v === "" || (Array.isArray(v) && v.length === 0)) v = fallback;
+    if (v !== undefined) set(out, v);
+  };
+}
+
+/** Fields under json_t/object targets: no schema to check against, same semantics. */
+function compileUntyped(
+  fields: Record<string, FieldSpec>,
+  ctx: CompileContext,
+  consume: ConsumeNode,
+  keyPath: PropertyKey[],
+): FieldsFn {
+  const fns: FieldsFn[] = [];
+  for (const [target, spec] of Object.entries(fields)) {
+    const fail = (message: string): never => {
+      throw new ConfigError(`${ctx.file}: ${formatKeyPath([...keyPath, target])}: ${message}`);
+    };
+    let segments: Segment[];
+    try {
+      segments = parsePath(target);
+    } catch (error) {
+      return fail((error as Error).message);
+    }
+    fns.push(
+      compileSpec(
+        spec,
+        segments,
+        { attr: undefined, element: false, typed: false },
+        ctx,
+        consume,
+        [...keyPath, target],
+        fail,
+      ),
+    );
+  }
+  return (src, out) => {
+    for (const fn of fns) fn(src, out);
+  };
+}
+
+/** `{ path: value | [values] }` → a test that holds when every path holds one of its values. */
+export function compileWhere(
+  where: Record<string, unknown>,
+  parseSource: (p: string) => Segment[],
+): { test: (el: unknown) => boolean; paths: Segment[][] } {
+  const paths: Segment[][] = [];
+  const tests = Object.entries(where).map(([path, expected]) => {
+    const segs = parseSource(path);
+    paths.push(segs);
+    const get = compileGetter(segs);
+    const allowed = new Set((Array.isArray(expected) ? expected : [expected]).map((v) => String(v)));
+    return (el: unknown) => {
+      const v = get(el);
+      return (
+        (typeof v === "string" || typeof v === "number" || typeof v === "boolean") && allowed.has(String(v))
+      );
+    };
+  });
+  const test =
+    tests.length === 1 ? (tests[0] as (el: unknown) => boolean) : (el: unknown) => tests.every((t) => t(el));
+  return { test, paths };
+}
+
+function firstPresent(getters: Getter[]): Getter {
+  return (src) => {
+    for (const g of getters) {
+      const v = g(src);
+      if (isPresent(v)) return v;
+    }
+    return undefined;
+  };
+}
+
+function hasKeys(obj: Record<string, unknown>): boolean {
+  for (const _ in obj) return true;
+  return false;
+}
+
+/** Checks a class file's profiles against USED_PROFILES and the class's own profile list. */
+export function checkProfiles(profiles: readonly string[], cls: OcsfClass, file: string): void {
+  for (const [i, p] of profiles.entries()) {
+    if (!(USED_PROFILES as readonly string[]).includes(p)) {
+      throw new ConfigError(
+        `${file}: profiles[${i}]: "${p}" is not a used profile (${USED_PROFILES.join(", ")})`,
+      );
+    }
+    if (!cls.profiles.includes(p)) {
+      throw new ConfigError(`${file}: profiles[${i}]: ${cls.name} does not support the ${p} profile`);
+    }
+  }
+}

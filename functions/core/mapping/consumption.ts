@@ -1,0 +1,141 @@
+import type { Segment } from "./paths.ts";
+import { isObject } from "./paths.ts";
+
+/**
+ * Which source fields a class mapping reads or drops, as a trie over source paths. Built once per class at
+ * load time; `leftover` walks one raw event against it to build `unmapped` (mappings/README.md).
+ */
+export class ConsumeNode {
+  /** The whole subtree is read or dropped. */
+  full = false;
+  readonly keys = new Map<string, ConsumeNode>();
+  readonly indexes = new Map<number, ConsumeNode>();
+  /** Applies to every element of an array (from `each`). */
+  elements: ConsumeNode | undefined;
+  /** Applies to this value when a field's `when` holds for it. */
+  readonly conditionals: { key: string; test: (value: unknown) => boolean; node: ConsumeNode }[] = [];
+  /** Applies to the elements a `where` selects, or only to the first of them (`pick`). */
+  readonly selections: { test: (el: unknown) => boolean; first: boolean; node: ConsumeNode }[] = [];
+
+  /** Marks `segments` as read; returns the node at the end of the path. */
+  add(segments: readonly Segment[], full = true): ConsumeNode {
+    let node: ConsumeNode = this;
+    for (const seg of segments) {
+      if (node.full) return node;
+      if (typeof seg === "number") {
+        let next = node.indexes.get(seg);
+        if (!next) {
+          next = new ConsumeNode();
+          node.indexes.set(seg, next);
+        }
+        node = next;
+      } else {
+        let next = node.keys.get(seg);
+        if (!next) {
+          next = new ConsumeNode();
+          node.keys.set(seg, next);
+        }
+        node = next;
+      }
+    }
+    if (full) node.full = true;
+    return node;
+  }
+
+  /** A node for the elements of the array at `segments` that pass `test` (only the first one if `first`). */
+  select(segments: readonly Segment[], test: (el: unknown) => boolean, first: boolean): ConsumeNode {
+    const node = this.add(segments, false);
+    const selected = new ConsumeNode();
+    node.selections.push({ test, first, node: selected });
+    return selected;
+  }
+
+  /**
+   * A node whose reads count only for values on which `test` holds (fields with `when`). Fields with the
+   * same condition (`key`) share one node, so each distinct condition is checked once per event.
+   */
+  conditional(key: string, test: (value: unknown) => boolean): ConsumeNode {
+    const found = this.conditionals.find((c) => c.key === key);
+    if (found) return found.node;
+    const node = new ConsumeNode();
+    this.conditionals.push({ key, test, node });
+    return node;
+  }
+
+  /** The node for every element of the array at `segments` (created on first use). */
+  each(segments: readonly Segment[]): ConsumeNode {
+    const node = this.add(segments, false);
+    if (!node.elements) node.elements = new ConsumeNode();
+    return node.elements;
+  }
+}
+
+/** What of `value` the trie does not cover; undefined when nothing informative is left. */
+export function leftover(value: unknown, node: ConsumeNode | undefined): unknown {
+  if (node === undefined) return informative(value) ? value : undefined;
+  if (node.full) return undefined;
+  if (Array.isArray(value)) return leftoverArray(value, node);
+  if (isObject(value)) {
+    let out: Record<string, unknown> | undefined;
+    for (const key in value) {
+      const rest = leftover(value[key], node.keys.get(key));
+      if (rest !== undefined) {
+        if (!out) out = {};
+        // A raw event may carry a "__proto__" key (JSON.parse keeps it as data); keep it as data here too.
+        if (key === "__proto__")
+          Object.defineProperty(out, key, {
+            value: rest,
+            enumerable: true,
+            writable: true,
+            configurable: true,
+          });
+        else out[key] = rest;
+      }
+    }
+    for (const c of node.conditionals) {
+      if (out !== undefined && c.test(value))
+        out = leftover(out, c.node) as Record<string, unknown> | undefined;
+    }
+    return out;
+  }
+  // The mapping reads below this value, but it is a scalar: nothing was actually taken from it.
+  return informative(value) ? value : undefined;
+}
+
+function leftoverArray(value: unknown[], node: ConsumeNode): unknown[] | undefined {
+  const selections = node.selections;
+  // For pick: the index of the first element its test selects (-1 when none does).
+  const firsts = selections.map((sel) => (sel.first ? value.findIndex((el) => sel.test(el)) : -1));
+  let any = false;
+  const out: unknown[] = new Array(value.length);
+  for (let i = 0; i < value.length; i++) {
+    const el = value[i];
+    const tries: ConsumeNode[] = [];
+    const indexed = node.indexes.get(i);
+    if (indexed) tries.push(indexed);
+    if (node.elements) tries.push(node.elements);
+    for (let s = 0; s < selections.length; s++) {
+      const sel = selections[s] as (typeof selections)[number];
+      if (sel.first ? firsts[s] === i : sel.test(el)) tries.push(sel.node);
+    }
+    // Every trie that reads this element removes what it read; what survives all of them is left over.
+    let rest: unknown = tries.length === 0 ? (informative(el) ? el : undefined) : el;
+    for (const t of tries) {
+      if (rest === undefined) break;
+      rest = leftover(rest, t);
+    }
+    out[i] = rest === undefined ? null : rest;
+    if (rest !== undefined) any = true;
+  }
+  return any ? out : undefined;
+}
+
+function informative(value: unknown): boolean {
+  if (value === undefined || value === null || value === "") return false;
+  if (Array.isArray(value)) return value.length > 0;
+  if (typeof value === "object") {
+    for (const _ in value) return true;
+    return false;
+  }
+  return true;
+}

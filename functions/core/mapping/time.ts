@@ -1,0 +1,61 @@
+/** Time parsing for `_source.yaml` `time` and the time transforms (mappings/README.md, "Times"). */
+export type TimeFormat = "auto" | "iso8601" | "epoch_s" | "epoch_ms";
+
+// Date.parse is lenient and engine-specific for non-ISO text, so the accepted forms are spelled out here.
+const ISO =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|z|[+-]\d{2}:?\d{2})?$/;
+const DIGITS = /^-?\d+(?:\.\d+)?$/;
+/** Epoch values below this are seconds (10^11 s is the year 5138; 10^11 ms is 1973). */
+const SECONDS_BELOW = 1e11;
+
+/** Epoch milliseconds of `value`, or undefined when it is not a time in `format`. */
+export function parseTime(value: unknown, format: TimeFormat = "auto"): number | undefined {
+  if (typeof value === "number") {
+    if (!Number.isFinite(value) || format === "iso8601") return undefined;
+    return epoch(value, format);
+  }
+  if (typeof value !== "string") return undefined;
+  const text = value.trim();
+  if (text === "") return undefined;
+  if (format !== "iso8601" && DIGITS.test(text)) return epoch(Number(text), format);
+  if (format === "epoch_s" || format === "epoch_ms") return undefined;
+  return parseIso(text);
+}
+
+function epoch(n: number, format: TimeFormat): number | undefined {
+  const ms =
+    format === "epoch_s" ? n * 1000 : format === "epoch_ms" ? n : Math.abs(n) < SECONDS_BELOW ? n * 1000 : n;
+  const whole = Math.floor(ms);
+  return Number.isSafeInteger(whole) && Math.abs(whole) <= 8.64e15 ? whole : undefined;
+}
+
+function parseIso(text: string): number | undefined {
+  const m = ISO.exec(text);
+  if (!m) return undefined;
+  const [, y, mo, d, h = "0", mi = "0", s = "0", frac = "", zone] = m;
+  const year = Number(y);
+  const month = Number(mo);
+  const day = Number(d);
+  const hour = Number(h);
+  const minute = Number(mi);
+  const second = Number(s);
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 24 || minute > 59 || second > 60)
+    return undefined;
+  const ms = frac === "" ? 0 : Number(frac.slice(0, 3).padEnd(3, "0"));
+  // Date.UTC rolls Feb 30 into March: check the day against the month's length first.
+  if (day > daysInMonth(year, month)) return undefined;
+  let t = Date.UTC(year, month - 1, day, hour, minute, second, ms);
+  if (zone && zone !== "Z" && zone !== "z") {
+    const sign = zone[0] === "-" ? -1 : 1;
+    const digits = zone.slice(1).replace(":", "");
+    const offset = Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4));
+    if (offset > 18 * 60) return undefined;
+    t -= sign * offset * 60_000;
+  }
+  return Number.isFinite(t) ? t : undefined;
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}

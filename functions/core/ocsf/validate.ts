@@ -1,0 +1,250 @@
+import { isIP } from "node:net";
+import { type AttrInfo, type OwnerInfo, ownerInfo } from "./compiled.ts";
+import { USED_PROFILES } from "./profiles.ts";
+import { ocsf } from "./schema.ts";
+
+export interface ValidationIssue {
+  /** Where in the event: `actor.user.uid`, `resources[0].owner`. `$` is the event itself. */
+  readonly path: string;
+  readonly message: string;
+}
+
+/** Stop after this many issues: one bad event must not produce megabytes of reasons. */
+const MAX_ISSUES = 20;
+
+interface Walk {
+  readonly profiles: ReadonlySet<string>;
+  readonly issues: ValidationIssue[];
+  /** Fill caption siblings of enum ids while walking (the mapper's single pass). */
+  readonly fill: boolean;
+}
+
+/**
+ * Checks one event against the pinned OCSF 1.1.0 schema. Returns the problems found (at most 20), each
+ * with the attribute path; an empty list means the event is valid: known class; required attributes
+ * present (profile ones only for profiles declared in metadata.profiles); string, integer (with range),
+ * long, float, boolean, json, object and array types right, recursively; enum ids known and their caption
+ * siblings consistent (99 Other may carry its own caption); type_uid = class_uid * 100 + activity_id;
+ * class_uid and category_uid enums (the class's own); at_least_one / just_one object constraints; no attribute the class or object
+ * does not define, and profile attributes only for declared profiles that USED_PROFILES lists.
+ */
+export function validateEvent(event: unknown): ValidationIssue[] {
+  return check(event, false);
+}
+
+/**
+ * `validateEvent` that first fills the caption sibling of every enum id it passes (activity_name,
+ * severity, status, user.type, class_name, type_name …) from the schema, in the same walk. A caption
+ * already next to id 99 (Other) is kept. The mapping engine's one pass over each event.
+ */
+export function fillCaptionsAndValidate(event: Record<string, unknown>): ValidationIssue[] {
+  return check(event, true);
+}
+
+function check(event: unknown, fill: boolean): ValidationIssue[] {
+  if (event === null || typeof event !== "object" || Array.isArray(event)) {
+    return [{ path: "$", message: "expected a JSON object" }];
+  }
+  const ev = event as Record<string, unknown>;
+  const classUid = ev.class_uid;
+  if (typeof classUid !== "number" || !Number.isInteger(classUid)) {
+    return [{ path: "class_uid", message: `expected an integer class_uid, got ${show(classUid)}` }];
+  }
+  const cls = ocsf.findClass(classUid);
+  if (!cls) return [{ path: "class_uid", message: `OCSF ${ocsf.version} has no class ${classUid}` }];
+
+  const issues: ValidationIssue[] = [];
+  const profiles = new Set<string>();
+  const metadata = ev.metadata;
+  const declared =
+    metadata !== null && typeof metadata === "object"
+      ? (metadata as Record<string, unknown>).profiles
+      : undefined;
+  if (Array.isArray(declared)) {
+    for (let i = 0; i < declared.length; i++) {
+      const p = declared[i];
+      if (typeof p !== "string") continue;
+      if (!(USED_PROFILES as readonly string[]).includes(p)) {
+        issues.push({
+          path: `metadata.profiles[${i}]`,
+          message: `profile "${p}" is not used by this project (${USED_PROFILES.join(", ")})`,
+        });
+      } else if (!cls.profiles.includes(p)) {
+        issues.push({
+          path: `metadata.profiles[${i}]`,
+          message: `${cls.name} does not support the ${p} profile`,
+        });
+      } else {
+        profiles.add(p);
+      }
+    }
+  }
+  const walk: Walk = { profiles, issues, fill };
+  checkObject(ev, ownerInfo(cls), "", walk);
+
+  const activity = ev.activity_id;
+  if (
+    typeof activity === "number" &&
+    ev.type_uid !== undefined &&
+    ev.type_uid !== classUid * 100 + activity
+  ) {
+    issues.push({
+      path: "type_uid",
+      message: `expected ${classUid * 100 + activity} (class_uid * 100 + activity_id), got ${show(ev.type_uid)}`,
+    });
+  }
+  return issues.length > MAX_ISSUES ? issues.slice(0, MAX_ISSUES) : issues;
+}
+
+function checkObject(value: Record<string, unknown>, info: OwnerInfo, prefix: string, walk: Walk): void {
+  const issues = walk.issues;
+  for (const key in value) {
+    if (issues.length >= MAX_ISSUES) return;
+    const a = info.attrs.get(key);
+    if (!a) {
+      issues.push({
+        path: prefix + key,
+        message: `${info.label} has no attribute "${key}" in OCSF ${ocsf.version} (extensions go in unmapped)`,
+      });
+      continue;
+    }
+    if (a.profile !== undefined && !walk.profiles.has(a.profile)) {
+      issues.push({
+        path: prefix + key,
+        message: `"${key}" belongs to the ${a.profile} profile, which metadata.profiles does not declare`,
+      });
+      continue;
+    }
+    const v = value[key];
+    // JSON has no undefined: a key holding it is an absent attribute (the required check below sees it).
+    if (v === undefined) continue;
+    if (a.attr.is_array) {
+      if (!Array.isArray(v)) {
+        issues.push({
+          path: prefix + key,
+          message: `expected an array of ${a.attr.object_type ?? a.attr.type}, got ${show(v)}`,
+        });
+        continue;
+      }
+      for (let i = 0; i < v.length; i++) checkValue(v[i], a, prefix, key, i, walk);
+    } else {
+      checkValue(v, a, prefix, key, -1, walk);
+      if (a.attr.enum && Number.isInteger(v)) checkEnum(value, a, v as number, prefix, walk);
+    }
+  }
+  for (const a of info.required) {
+    if (value[a.name] !== undefined) continue;
+    if (a.profile !== undefined && !walk.profiles.has(a.profile)) continue;
+    issues.push({ path: prefix + a.name, message: `required by ${info.label} but missing` });
+  }
+  if (info.atLeastOne && !info.atLeastOne.some((n) => value[n] !== undefined)) {
+    issues.push({
+      path: prefix === "" ? "$" : prefix.slice(0, -1),
+      message: `${info.label} needs at least one of ${info.atLeastOne.join(", ")}`,
+    });
+  }
+  if (info.justOne && info.justOne.filter((n) => value[n] !== undefined).length !== 1) {
+    issues.push({
+      path: prefix === "" ? "$" : prefix.slice(0, -1),
+      message: `${info.label} needs exactly one of ${info.justOne.join(", ")}`,
+    });
+  }
+}
+
+function checkEnum(
+  owner: Record<string, unknown>,
+  a: AttrInfo,
+  id: number,
+  prefix: string,
+  walk: Walk,
+): void {
+  const entry = a.enumValues?.get(id);
+  if (!entry) {
+    walk.issues.push({
+      path: prefix + a.name,
+      message: `${id} is not a valid ${a.name} (${Object.keys(a.attr.enum ?? {}).join(", ")})`,
+    });
+    return;
+  }
+  const sibling = a.attr.sibling;
+  if (!sibling) return;
+  const caption = owner[sibling];
+  if (id === 99) {
+    if (walk.fill && (typeof caption !== "string" || caption === "")) a.setCaption?.(owner, entry);
+    return;
+  }
+  if (walk.fill) a.setCaption?.(owner, entry);
+  else if (caption !== undefined && caption !== entry) {
+    walk.issues.push({
+      path: prefix + sibling,
+      message: `expected "${entry}" for ${a.name} ${id}, got ${show(caption)}`,
+    });
+  }
+}
+
+function checkValue(v: unknown, a: AttrInfo, prefix: string, key: string, index: number, walk: Walk): void {
+  const problem = valueProblem(v, a, prefix, key, index, walk);
+  if (problem !== undefined) walk.issues.push({ path: pathOf(prefix, key, index), message: problem });
+}
+
+/** Paths are built only when needed: on an issue, or to descend into an object. */
+function pathOf(prefix: string, key: string, index: number): string {
+  return index < 0 ? prefix + key : `${prefix}${key}[${index}]`;
+}
+
+/** Why `v` is not a valid value of `a`, or undefined (objects are checked recursively into `walk`). */
+function valueProblem(
+  v: unknown,
+  a: AttrInfo,
+  prefix: string,
+  key: string,
+  index: number,
+  walk: Walk,
+): string | undefined {
+  if (v === null || v === undefined) return "null is not a value; leave the attribute out";
+  switch (a.base) {
+    case "string_t":
+      if (typeof v !== "string") return `expected a string (${a.attr.type}), got ${show(v)}`;
+      if (a.maxLen !== undefined && v.length > a.maxLen) {
+        return `${a.attr.type} is at most ${a.maxLen} characters, got ${v.length}`;
+      }
+      if (a.ip && isIP(v) === 0) return `expected an IP address, got ${show(v)}`;
+      if (a.regex && !a.regex.test(v)) return `not a valid ${a.attr.type}: ${show(v)}`;
+      return undefined;
+    case "integer_t":
+      if (typeof v !== "number" || !Number.isInteger(v)) return `expected an integer, got ${show(v)}`;
+      if (v < a.min || v > a.max) return `${a.attr.type} must be within [${a.min}, ${a.max}], got ${v}`;
+      return undefined;
+    case "long_t":
+      if (typeof v !== "number" || !Number.isSafeInteger(v)) {
+        const unit = a.attr.type === "timestamp_t" ? " (epoch milliseconds)" : "";
+        return `expected an integer${unit}, got ${show(v)}`;
+      }
+      return undefined;
+    case "float_t":
+      return typeof v === "number" && Number.isFinite(v) ? undefined : `expected a number, got ${show(v)}`;
+    case "boolean_t":
+      return typeof v === "boolean" ? undefined : `expected true or false, got ${show(v)}`;
+    case "json_t":
+      return undefined;
+    case "object_t": {
+      if (typeof v !== "object" || Array.isArray(v))
+        return `expected an object (${a.attr.object_type}), got ${show(v)}`;
+      const child = a.child();
+      if (child) checkObject(v as Record<string, unknown>, child, `${pathOf(prefix, key, index)}.`, walk);
+      return undefined;
+    }
+    default:
+      return `unknown OCSF type ${a.attr.type}`;
+  }
+}
+
+function show(value: unknown): string {
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = String(value);
+  }
+  return text.length > 60 ? `${text.slice(0, 59)}…` : text;
+}

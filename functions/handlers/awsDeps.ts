@@ -1,0 +1,49 @@
+import { S3Client } from "@aws-sdk/client-s3";
+import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { SSMClient } from "@aws-sdk/client-ssm";
+import { powertoolsTelemetry } from "../adapters/observability.ts";
+import type { ObjectWriter } from "../adapters/ports.ts";
+import { S3ObjectStore } from "../adapters/s3ObjectStore.ts";
+import { S3ObjectWriter, securityLakeS3Client } from "../adapters/s3ObjectWriter.ts";
+import { SecretsManagerProvider } from "../adapters/secretsManager.ts";
+import { SsmParameterStore } from "../adapters/ssmParameterStore.ts";
+import type { HandlerDeps } from "./deps.ts";
+import { loadEnvironment } from "./environment.ts";
+import { makeSourceConnector } from "./sourceConnector.ts";
+
+/**
+ * The AWS adapters of the deployed Lambdas, built once per container from the environment: staging in
+ * S3, the checkpoint in SSM, credentials from Secrets Manager, and the Security Lake bucket written
+ * with the custom source's provider role (assumed with its external id; one client per source, kept).
+ */
+export function awsDeps(env: Readonly<Record<string, string | undefined>> = process.env): HandlerDeps {
+  const config = loadEnvironment(env);
+  const s3 = new S3Client({});
+  const secrets = new SecretsManagerProvider(new SecretsManagerClient({}));
+  const writers = new Map<string, ObjectWriter>();
+  return {
+    env: config,
+    staging: new S3ObjectStore(s3, config.stagingBucket),
+    parameters: new SsmParameterStore(new SSMClient({})),
+    telemetry: powertoolsTelemetry,
+    now: () => new Date(),
+    connector: () =>
+      makeSourceConnector(config, {
+        secrets,
+        inboxStore: (bucket) => new S3ObjectStore(s3, bucket),
+      }),
+    lakeWriter: async (source) => {
+      let writer = writers.get(source.name);
+      if (!writer) {
+        const client = securityLakeS3Client(config.lake.region, {
+          roleArn: source.providerRoleArn,
+          externalId: source.externalId,
+          sessionName: `seclake-${config.connector}`.slice(0, 64),
+        });
+        writer = new S3ObjectWriter({ client, bucket: config.lake.bucket });
+        writers.set(source.name, writer);
+      }
+      return writer;
+    },
+  };
+}

@@ -1,0 +1,56 @@
+import { z } from "zod";
+import { ConfigError } from "../core/errors.ts";
+import { convertOcsf } from "../core/parquet/index.ts";
+import { awsDeps } from "./awsDeps.ts";
+import { type ConvertResult, sourceBatchSchema, windowSchema } from "./contract.ts";
+import { type HandlerDeps, lazyHandler, type StateHandler, stateHandler } from "./deps.ts";
+
+/** The input of the ASL's `ConvertSource` state (one item of the `Convert` Map state). */
+export const convertInput = z
+  .object({ window: windowSchema, source: sourceBatchSchema, executionId: z.string().min(1) })
+  .strict();
+
+/**
+ * Converts one custom source's OCSF NDJSON of the window to ZSTD Parquet in the Security Lake bucket,
+ * written under the source's provider role, at keys that depend only on the window and the data
+ * (`ext/<source>/region=<r>/accountId=<a>/eventDay=<YYYYMMDD>/<windowId>-<n>.parquet`): a retry
+ * overwrites the same objects.
+ */
+export function makeHandler(deps: HandlerDeps): StateHandler<ConvertResult> {
+  const { env } = deps;
+  return stateHandler(deps, "ConvertSource", convertInput, async ({ window, source }) => {
+    const config = env.customSources.find((s) => s.name === source.customSource);
+    if (!config || config.classUid !== source.classUid) {
+      throw new ConfigError(
+        `ConvertSource: custom source ${source.customSource} (class ${source.classUid}) is not in this connector's config`,
+      );
+    }
+    const writer = await deps.lakeWriter(config);
+    const summary = await convertOcsf({
+      input: stagedLines(deps, source.keys),
+      inputName: `staging/ocsf/${source.customSource}/${window.windowId}`,
+      classUid: source.classUid,
+      customSource: source.customSource,
+      region: env.lake.region,
+      accountId: env.lake.accountId,
+      windowId: window.windowId,
+      writer,
+    });
+    deps.telemetry.metric("RowsWritten", summary.rows, { customSource: source.customSource });
+    deps.telemetry.metric("BytesWritten", summary.bytes, { customSource: source.customSource });
+    return { keys: summary.files.map((f) => f.key), counts: { rows: summary.rows, bytes: summary.bytes } };
+  });
+}
+
+async function* stagedLines(deps: HandlerDeps, keys: readonly string[]): AsyncGenerator<string> {
+  const decoder = new TextDecoder();
+  for (const key of keys) {
+    const body = await deps.staging.get(key);
+    if (!body) throw new Error(`ConvertSource: staged part ${key} is missing`);
+    for (const line of decoder.decode(body).split("\n")) {
+      if (line !== "") yield line;
+    }
+  }
+}
+
+export const handler = lazyHandler(() => makeHandler(awsDeps()));

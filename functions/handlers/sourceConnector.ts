@@ -1,0 +1,42 @@
+import type { ObjectStore, SecretsProvider } from "../adapters/ports.ts";
+import type { ConnectorDeps } from "../adapters/sources/common.ts";
+import { createConnector } from "../adapters/sources/factory.ts";
+import type { SourceConnector, SourceLogger } from "../adapters/sources/types.ts";
+import { ConfigError } from "../core/errors.ts";
+import type { HandlerEnvironment } from "./environment.ts";
+
+export interface SourceConnectorDeps {
+  readonly secrets: SecretsProvider;
+  /** The inbox bucket of an `s3-inbox` connector. */
+  readonly inboxStore: (bucket: string) => ObjectStore;
+  /** HTTP clock/sleep/retry overrides (the local run shortens waits). */
+  readonly http?: ConnectorDeps["http"];
+  readonly retry?: ConnectorDeps["retry"];
+  readonly logger?: SourceLogger;
+}
+
+/** `s3://bucket/prefix/` → bucket and prefix (the prefix keeps its trailing slash, or is ""). */
+export function parseS3Url(url: string): { bucket: string; prefix: string } {
+  const m = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*))?$/.exec(url);
+  if (!m?.[1]) throw new ConfigError(`SECLAKE_BASE_URL: expected s3://<bucket>/<prefix>, got ${url}`);
+  return { bucket: m[1], prefix: m[2] ?? "" };
+}
+
+/** The connector the environment describes, built on the given secrets and inbox adapters. */
+export function makeSourceConnector(env: HandlerEnvironment, deps: SourceConnectorDeps): SourceConnector {
+  const http = { ...deps.http, ...(deps.logger ? { logger: deps.logger } : {}) };
+  const connectorDeps: ConnectorDeps = {
+    secrets: deps.secrets,
+    http,
+    ...(deps.retry ? { retry: deps.retry } : {}),
+  };
+  if (env.sourceKind === "s3-inbox") {
+    const { bucket, prefix } = parseS3Url(env.baseUrl);
+    return createConnector({ source: "s3-inbox", store: deps.inboxStore(bucket), prefix }, connectorDeps);
+  }
+  if (!env.secretId) throw new ConfigError(`${env.connector}: SECLAKE_SECRET_ID is required`);
+  return createConnector(
+    { source: env.sourceKind, baseUrl: env.baseUrl, secretId: env.secretId },
+    connectorDeps,
+  );
+}

@@ -1,0 +1,160 @@
+import aslValidator from "asl-validator";
+import { describe, expect, it } from "vitest";
+import definition from "../../statemachine/connector.asl.json" with { type: "json" };
+
+type State = Record<string, unknown> & { Type: string };
+type Machine = { StartAt: string; States: Record<string, State> };
+
+/** Every state of the definition with its machine, Map item processors included. */
+function allStates(machine: Machine, path: string[] = []): { name: string; path: string[]; state: State }[] {
+  return Object.entries(machine.States).flatMap(([name, state]) => {
+    const here = { name, path, state };
+    const inner = (state.ItemProcessor ?? state.Iterator) as Machine | undefined;
+    return inner ? [here, ...allStates(inner, [...path, name])] : [here];
+  });
+}
+
+const machine = definition as unknown as Machine;
+const states = allStates(machine);
+const tasks = states.filter((s) => s.state.Type === "Task");
+const lambdaTasks = tasks.filter((s) => String(s.state.Resource).endsWith("FunctionArn}"));
+
+const LAMBDA_SERVICE_ERRORS = [
+  "Lambda.ServiceException",
+  "Lambda.AWSLambdaException",
+  "Lambda.SdkClientException",
+  "Lambda.TooManyRequestsException",
+];
+
+describe("statemachine/connector.asl.json", () => {
+  it("passes asl-validator", () => {
+    const result = aslValidator(definition);
+    expect(result.errors).toEqual([]);
+    expect(result.isValid).toBe(true);
+  });
+
+  it("has the state names the handlers and the local runner look up", () => {
+    const names = states.map((s) => s.name);
+    for (const name of [
+      "LoadCheckpoint",
+      "Fetch",
+      "Map",
+      "StartCrawler",
+      "WaitForCrawler",
+      "GetCrawler",
+      "IsCrawlerReady",
+      "Convert",
+      "ConvertSource",
+      "StartLakeCrawler",
+      "Commit",
+      "HasMore",
+      "RecordFailure",
+      "Fail",
+      "Succeed",
+    ]) {
+      expect(names).toContain(name);
+    }
+    for (const name of names) expect(name).toMatch(/^[A-Z][A-Za-z]+$/);
+    expect(machine.States.Convert?.Type).toBe("Map");
+    expect(machine.States.Fail?.Type).toBe("Fail");
+    expect(machine.States.Fail).toMatchObject({ CausePath: "$.error.Cause", ErrorPath: "$.error.Error" });
+  });
+
+  it("gives every Task a commented, capped, jittered Retry", () => {
+    for (const { name, state } of tasks) {
+      const retry = state.Retry as Record<string, unknown>[] | undefined;
+      expect(retry, name).toBeDefined();
+      expect(retry?.length, name).toBeGreaterThan(0);
+      for (const rule of retry ?? []) {
+        expect(rule.Comment, name).toEqual(expect.any(String));
+        expect(rule.MaxDelaySeconds, name).toEqual(expect.any(Number));
+        expect(rule.JitterStrategy, name).toBe("FULL");
+        expect(rule.BackoffRate, name).toBeGreaterThan(1);
+        // Only named errors: a catch-all retry would repeat bugs and config errors.
+        expect(rule.ErrorEquals, name).not.toContain("States.ALL");
+        expect(rule.ErrorEquals, name).not.toContain("States.TaskFailed");
+      }
+    }
+  });
+
+  it("retries Lambda service errors on every Lambda task, and source throttling on Fetch", () => {
+    for (const { name, state } of lambdaTasks) {
+      const errors = (state.Retry as { ErrorEquals: string[] }[]).flatMap((r) => r.ErrorEquals);
+      expect(errors, name).toEqual(expect.arrayContaining(LAMBDA_SERVICE_ERRORS));
+      expect(errors, name).not.toContain("SourceApiError");
+    }
+    const fetchRetry = (machine.States.Fetch?.Retry ?? []) as { ErrorEquals: string[] }[];
+    const fetchErrors = fetchRetry.flatMap((r) => r.ErrorEquals);
+    expect(fetchErrors).toEqual(expect.arrayContaining(["RateLimitedError", "SourceUnavailableError"]));
+  });
+
+  it("catches every failure of the main path into RecordFailure with the input kept", () => {
+    const topLevel = Object.entries(machine.States).filter(
+      ([name, s]) => (s.Type === "Task" || s.Type === "Map") && name !== "RecordFailure",
+    );
+    expect(topLevel.length).toBe(7);
+    for (const [name, state] of topLevel) {
+      const catches = state.Catch as { ErrorEquals: string[]; ResultPath: string; Next: string }[];
+      const all = catches?.find((c) => c.ErrorEquals.includes("States.ALL"));
+      expect(all, name).toEqual({
+        ErrorEquals: ["States.ALL"],
+        ResultPath: "$.error",
+        Next: "RecordFailure",
+      });
+    }
+    expect(machine.States.RecordFailure).toMatchObject({ Next: "Fail", ResultPath: null });
+    const recordCatch = machine.States.RecordFailure?.Catch as { Next: string }[];
+    expect(recordCatch.map((c) => c.Next)).toEqual(["Fail"]);
+  });
+
+  it("keeps only the crawler State, treats a running crawl as wait-and-poll and caps the poll loop", () => {
+    expect(machine.States.GetCrawler).toMatchObject({
+      Resource: "arn:aws:states:::aws-sdk:glue:getCrawler",
+      ResultSelector: { "State.$": "$.Crawler.State" },
+      ResultPath: "$.crawler",
+    });
+    const start = machine.States.StartCrawler as State & {
+      Retry: { ErrorEquals: string[] }[];
+      Catch: { ErrorEquals: string[]; Next: string }[];
+    };
+    expect(start.Resource).toBe("arn:aws:states:::aws-sdk:glue:startCrawler");
+    expect(start.Retry.flatMap((r) => r.ErrorEquals)).toContain("Glue.CrawlerRunningException");
+    expect(start.Catch[0]).toMatchObject({
+      ErrorEquals: ["Glue.CrawlerRunningException"],
+      Next: "WaitForCrawler",
+    });
+    const choices = (machine.States.IsCrawlerReady as unknown as { Choices: Record<string, unknown>[] })
+      .Choices;
+    expect(choices[0]).toMatchObject({ Variable: "$.crawler.State", StringEquals: "READY" });
+    expect(choices.some((c) => c.Variable === "$.crawlerPoll.polls" && c.NumericGreaterThanEquals)).toBe(
+      true,
+    );
+  });
+
+  it("bounds the More? loop per execution", () => {
+    const choice = machine.States.HasMore as unknown as { Choices: { And: Record<string, unknown>[] }[] };
+    expect(choice.Choices[0]?.And).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ Variable: "$.loop.iteration", NumericLessThan: 10 }),
+      ]),
+    );
+  });
+
+  it("uses exactly the placeholders infra substitutes", () => {
+    const text = JSON.stringify(definition);
+    const found = [...new Set([...text.matchAll(/\$\{([A-Za-z]+)\}/g)].map((m) => m[1]))].sort();
+    expect(found).toEqual([
+      "CommitFunctionArn",
+      "ConvertFunctionArn",
+      "FetchFunctionArn",
+      "LoadCheckpointFunctionArn",
+      "MapFunctionArn",
+      "RecordFailureFunctionArn",
+      "StagingCrawlerName",
+    ]);
+    for (const p of found) expect(p).toMatch(/^[A-Z][A-Za-z]+(FunctionArn|Name)$/);
+    // No ARN or account id typed into the definition.
+    expect(text).not.toMatch(/arn:aws:(lambda|iam|glue):/);
+    expect(text).not.toMatch(/\d{12}/);
+  });
+});

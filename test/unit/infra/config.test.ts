@@ -1,0 +1,201 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError } from "../../../functions/core/errors.ts";
+import { loadConfig, PROJECT, type RawConfig, scheduleProblem } from "../../../infra/config.ts";
+import { asPulumiConfig, readStackYaml, syntheticCredentials } from "../../helpers/stackConfig.ts";
+
+type Mutable = Record<string, unknown> & { [key: string]: unknown };
+
+/** The dev stack's config, a change applied to it, and credentials as a secret. */
+function raw(change: (config: Mutable) => void = () => {}, secretKeys?: string[]): RawConfig {
+  const config = structuredClone(readStackYaml("dev")) as Mutable;
+  config[`${PROJECT}:credentials`] = syntheticCredentials(config);
+  change(config);
+  const strings = asPulumiConfig(config);
+  const secrets = new Set(secretKeys ?? [`${PROJECT}:credentials`]);
+  return { get: (k) => strings[k], isSecret: (k) => secrets.has(k) };
+}
+const connectors = (config: Mutable) => config[`${PROJECT}:connectors`] as Mutable[];
+const sources = (config: Mutable, i: number) => connectors(config)[i]?.customSources as Mutable[];
+const load = (change: (config: Mutable) => void, secretKeys?: string[]) => () =>
+  loadConfig(raw(change, secretKeys), "dev");
+
+describe("stack config", () => {
+  it("Pulumi.dev.yaml and Pulumi.prod.yaml load, with their connectors and defaults", () => {
+    const dev = loadConfig(raw(), "dev");
+    expect(dev.stack.connectors.map((c) => [c.name, c.kind])).toEqual([
+      ["sailpoint-prod", "sailpoint"],
+      ["okta-prod", "okta"],
+      ["onelogin-prod", "onelogin"],
+      ["dspm-inbox", "s3-inbox"],
+    ]);
+    expect(dev.stack.connectors[0]?.customSources.map((s) => [s.name, s.classUid])).toEqual([
+      ["sailpoint-auth", 3002],
+      ["sailpoint-acct-chng", 3001],
+      ["sailpoint-sched-job", 1006],
+    ]);
+    expect(dev.stack.connectors[3]?.customSources[0]?.classUid).toBe(2001);
+    expect(dev.stack.connectors[2]).toMatchObject({
+      lagSeconds: 300,
+      initialLookbackHours: 24,
+      maxWindowMinutes: 60,
+    });
+    expect(Object.keys(dev.credentials)).toEqual(["sailpoint-prod", "okta-prod", "onelogin-prod"]);
+
+    const prodYaml = readStackYaml("prod") as Mutable;
+    prodYaml[`${PROJECT}:credentials`] = syntheticCredentials(prodYaml);
+    const strings = asPulumiConfig(prodYaml);
+    const prod = loadConfig({ get: (k) => strings[k], isSecret: () => true }, "prod");
+    expect(prod.stack.securityLake.createCustomSources).toBe(true);
+  });
+
+  it.each([
+    [
+      "missing tenant",
+      (c: Mutable) => delete connectors(c)[1]?.baseUrl,
+      /connectors\[1\]\.baseUrl: is required for kind okta/,
+    ],
+    [
+      "schedule every minute",
+      (c: Mutable) => {
+        (connectors(c)[0] as Mutable).schedule = "rate(1 minute)";
+      },
+      /connectors\[0\]\.schedule: "rate\(1 minute\)" runs every 1 minute\(s\); the minimum is every 5 minutes/,
+    ],
+    [
+      "SailPoint maxEvents 50,000",
+      (c: Mutable) => {
+        (connectors(c)[0] as Mutable).maxEvents = 50_000;
+      },
+      /connectors\[0\]\.maxEvents: must be at most 10000 for SailPoint/,
+    ],
+    [
+      "custom source name with /",
+      (c: Mutable) => {
+        (sources(c, 0)[0] as Mutable).name = "sailpoint/auth";
+      },
+      /connectors\[0\]\.customSources\[0\]\.name: must be 1-20 characters/,
+    ],
+    [
+      "duplicate custom source names",
+      (c: Mutable) => {
+        (sources(c, 1)[0] as Mutable).name = "sailpoint-auth";
+      },
+      /connectors\[1\]\.customSources\[0\]\.name: "sailpoint-auth" is also connectors\[0\]\.customSources\[0\]\.name/,
+    ],
+    [
+      "custom source name over 20 characters",
+      (c: Mutable) => {
+        (sources(c, 0)[0] as Mutable).name = "sailpoint-authentication";
+      },
+      /customSources\[0\]\.name: must be 1-20 characters/,
+    ],
+    [
+      "existing source without provider role",
+      (c: Mutable) => delete (sources(c, 2)[0] as Mutable).providerRoleArn,
+      /connectors\[2\]\.customSources\[0\]\.providerRoleArn: required when securityLake\.createCustomSources is false/,
+    ],
+    [
+      "unknown OCSF class",
+      (c: Mutable) => {
+        (sources(c, 2)[0] as Mutable).classUid = 9999;
+      },
+      /customSources\[0\]\.classUid: is not an OCSF 1\.1\.0 class uid/,
+    ],
+    [
+      "two sources of one class in a connector",
+      (c: Mutable) => {
+        (sources(c, 0)[1] as Mutable).classUid = 3002;
+      },
+      /connectors\[0\]\.customSources\[1\]\.classUid: class 3002 already has a custom source/,
+    ],
+    [
+      "s3-inbox without inbox",
+      (c: Mutable) => delete connectors(c)[3]?.inbox,
+      /connectors\[3\]\.inbox: is required for kind s3-inbox/,
+    ],
+    [
+      "account id as a YAML number",
+      (c: Mutable) => {
+        (c[`${PROJECT}:securityLake`] as Mutable).accountId = 111122223333;
+      },
+      /securityLake\.accountId: /,
+    ],
+    [
+      "duplicate connector names",
+      (c: Mutable) => {
+        (connectors(c)[2] as Mutable).name = "okta-prod";
+      },
+      /connectors\[2\]\.name: "okta-prod" is also connectors\[1\]\.name/,
+    ],
+    [
+      "provider role in another account",
+      (c: Mutable) => {
+        (sources(c, 2)[0] as Mutable).providerRoleArn =
+          "arn:aws:iam::999988887777:role/AmazonSecurityLake-Provider-x";
+      },
+      /providerRoleArn: is in account 999988887777, but securityLake\.accountId is 111122223333/,
+    ],
+  ])("%s → a ConfigError naming the key", (_what, change, message) => {
+    expect(load(change)).toThrow(ConfigError);
+    expect(load(change)).toThrow(message);
+    expect(load(change)).toThrow(/^invalid stack config/);
+  });
+
+  it("reports every problem at once, each with the project-qualified key", () => {
+    const change = (c: Mutable) => {
+      delete connectors(c)[1]?.baseUrl;
+      (connectors(c)[0] as Mutable).maxEvents = 50_000;
+    };
+    expect(load(change)).toThrow(
+      /seclake-pipelines:connectors\[0\]\.maxEvents[\s\S]*seclake-pipelines:connectors\[1\]\.baseUrl/,
+    );
+  });
+
+  it("credentials: missing, not secret, or incomplete → named, with the command to set them, and no value echoed", () => {
+    expect(load((c) => delete c[`${PROJECT}:credentials`])).toThrow(
+      /credentials\["okta-prod"\]: missing; set it with pulumi config set --secret --path 'credentials\["okta-prod"\]\.apiToken'/,
+    );
+    expect(load(() => {}, [])).toThrow(/seclake-pipelines:credentials: must be set with --secret/);
+    const partial = (c: Mutable) => {
+      (c[`${PROJECT}:credentials`] as Mutable)["sailpoint-prod"] = { clientId: "syn-visible-id" };
+    };
+    expect(load(partial)).toThrow(/credentials\["sailpoint-prod"\]: clientSecret: missing/);
+    try {
+      load(partial)();
+    } catch (error) {
+      expect((error as Error).message).not.toContain("syn-visible-id");
+      expect((error as Error).message).not.toContain("syn-secret");
+    }
+  });
+
+  it("a stack name that would make names too long is rejected before any resource", () => {
+    expect(() => loadConfig(raw(), "a-really-long-stack-name-for-tests")).toThrow(
+      /limit is 64: shorten the stack name/,
+    );
+  });
+});
+
+describe("schedules", () => {
+  it.each([
+    ["rate(1 hour)", undefined],
+    ["rate(5 minutes)", undefined],
+    ["rate(2 days)", undefined],
+    ["cron(0 * * * ? *)", undefined],
+    ["cron(5/30 * * * ? *)", undefined],
+    ["cron(0,30 8-18 ? * MON-FRI *)", undefined],
+    ["cron(55,0 * * * ? *)", undefined],
+    ["rate(1 minute)", "runs every 1 minute(s)"],
+    ["rate(4 minutes)", "runs every 4 minute(s)"],
+    ["rate(1 hours)", 'write "1 hour"'],
+    ["cron(* * * * ? *)", "can run 1 minute(s) apart"],
+    ["cron(*/2 * * * ? *)", "can run 2 minute(s) apart"],
+    ["cron(0,3 * * * ? *)", "can run 3 minute(s) apart"],
+    ["cron(58,1 * * * ? *)", "can run 3 minute(s) apart"],
+    ["cron(0 * * *)", "cron needs 6 fields"],
+    ["every hour", "must be rate("],
+  ])("%s", (expression, problem) => {
+    const found = scheduleProblem(expression);
+    if (problem === undefined) expect(found).toBeUndefined();
+    else expect(found).toContain(problem);
+  });
+});

@@ -1,0 +1,208 @@
+import { describe, expect, it } from "vitest";
+import { FUNCTION_ROLES } from "../../../infra/names.ts";
+import {
+  type LambdaPolicyInputs,
+  lakeCrawlerPolicy,
+  lambdaPolicy,
+  partitionOf,
+  schedulePolicy,
+  stagingCrawlerPolicy,
+  stateMachinePolicy,
+  trustPolicy,
+} from "../../../infra/policies.ts";
+import { type AuditScope, auditPolicy } from "../../helpers/iamAudit.ts";
+
+const account = "111122223333";
+const base: LambdaPolicyInputs = {
+  partition: "aws",
+  connector: "sailpoint-prod",
+  logGroupArn: `arn:aws:logs:us-east-1:${account}:log-group:/aws/lambda/seclake-dev-sailpoint-prod-fetch`,
+  checkpointParameterArn: `arn:aws:ssm:us-east-1:${account}:parameter/seclake/dev/sailpoint-prod/checkpoint`,
+  secretArn: `arn:aws:secretsmanager:us-east-1:${account}:secret:seclake/dev/sailpoint-prod/credentials-AbCdEf`,
+  stagingBucket: "seclake-dev-sailpoint-prod-abc",
+  customSources: [
+    {
+      name: "sailpoint-auth",
+      providerRoleArn: `arn:aws:iam::${account}:role/AmazonSecurityLake-Provider-sailpoint-auth-us-east-1`,
+    },
+    {
+      name: "sailpoint-acct-chng",
+      providerRoleArn: `arn:aws:iam::${account}:role/AmazonSecurityLake-Provider-sailpoint-acct-chng-us-east-1`,
+    },
+  ],
+};
+const staging = `arn:aws:s3:::${base.stagingBucket}`;
+const scope: AuditScope = {
+  s3Write: [
+    `${staging}/staging/raw/sailpoint-prod/*`,
+    `${staging}/staging/ocsf/sailpoint-auth/*`,
+    `${staging}/staging/ocsf/sailpoint-acct-chng/*`,
+    `${staging}/staging/quarantine/sailpoint-prod/*`,
+  ],
+  s3Read: [],
+  s3Buckets: [staging],
+  assumeRole: base.customSources.map((s) => s.providerRoleArn),
+  ssm: [base.checkpointParameterArn, `${base.checkpointParameterArn}.lock`],
+  secrets: [base.secretArn as string],
+  glue: [],
+  lambda: [],
+  states: [],
+  logs: [`${base.logGroupArn}:log-stream:*`],
+};
+
+const statementsWith = (doc: ReturnType<typeof lambdaPolicy>, action: string) =>
+  doc.Statement.filter((s) => s.Action.includes(action));
+
+describe("lambda policies", () => {
+  it.each(FUNCTION_ROLES)("%s: no wildcard action, every resource inside the connector's scope", (role) => {
+    expect(auditPolicy(lambdaPolicy(role, base), scope)).toEqual([]);
+  });
+
+  it("only Fetch reads the secret, only Convert assumes roles, only Fetch/Map write to S3", () => {
+    const who = (action: string) =>
+      FUNCTION_ROLES.filter((r) => statementsWith(lambdaPolicy(r, base), action).length > 0);
+    expect(who("secretsmanager:GetSecretValue")).toEqual(["fetch"]);
+    expect(who("sts:AssumeRole")).toEqual(["convert"]);
+    expect(who("s3:PutObject")).toEqual(["fetch", "map"]);
+    expect(who("ssm:PutParameter")).toEqual(["loadCheckpoint", "commit", "recordFailure"]);
+  });
+
+  it("Fetch writes only raw pages of its own connector; Map only OCSF of its sources and quarantine", () => {
+    const fetchWrites = statementsWith(lambdaPolicy("fetch", base), "s3:PutObject").flatMap(
+      (s) => s.Resource,
+    );
+    expect(fetchWrites).toEqual([`${staging}/staging/raw/sailpoint-prod/*`]);
+    const mapWrites = statementsWith(lambdaPolicy("map", base), "s3:PutObject").flatMap((s) => s.Resource);
+    expect(mapWrites.sort()).toEqual(
+      [
+        `${staging}/staging/ocsf/sailpoint-auth/*`,
+        `${staging}/staging/ocsf/sailpoint-acct-chng/*`,
+        `${staging}/staging/quarantine/sailpoint-prod/*`,
+      ].sort(),
+    );
+  });
+
+  it("Convert assumes exactly the configured provider roles, and writes nothing itself", () => {
+    const doc = lambdaPolicy("convert", base);
+    expect(statementsWith(doc, "sts:AssumeRole").flatMap((s) => s.Resource)).toEqual(
+      base.customSources.map((s) => s.providerRoleArn),
+    );
+    expect(statementsWith(doc, "s3:PutObject")).toEqual([]);
+  });
+
+  it("s3-inbox Fetch lists and reads only the inbox prefix, and has no secret", () => {
+    const doc = lambdaPolicy("fetch", {
+      ...base,
+      secretArn: undefined,
+      inbox: { bucket: "example-dspm-alerts", prefix: "alerts/" },
+    });
+    expect(statementsWith(doc, "secretsmanager:GetSecretValue")).toEqual([]);
+    expect(statementsWith(doc, "s3:GetObject").flatMap((s) => s.Resource)).toEqual([
+      "arn:aws:s3:::example-dspm-alerts/alerts/*",
+    ]);
+    const list = statementsWith(doc, "s3:ListBucket")[0];
+    expect(list?.Condition).toEqual({ StringLike: { "s3:prefix": ["alerts/*"] } });
+  });
+
+  it("the audit catches what it must (a test that cannot fail is a defect)", () => {
+    const bad = {
+      Statement: [
+        { Effect: "Allow", Action: ["s3:*"], Resource: [`${staging}/*`] },
+        { Effect: "Allow", Action: ["s3:PutObject"], Resource: [`${staging}/staging/raw/other-connector/*`] },
+        { Effect: "Allow", Action: ["ssm:GetParameter"], Resource: ["*"] },
+        { Effect: "Allow", Action: ["sts:AssumeRole"], Resource: [`arn:aws:iam::${account}:role/Admin`] },
+      ],
+    };
+    expect(auditPolicy(bad, scope)).toEqual([
+      "wildcard action s3:*",
+      `s3:* on ${staging}/*`,
+      `s3:PutObject on ${staging}/staging/raw/other-connector/*`,
+      'ssm:GetParameter on "*"',
+      `sts:AssumeRole on arn:aws:iam::${account}:role/Admin`,
+    ]);
+  });
+});
+
+describe("state machine, schedule and crawler policies", () => {
+  const fn = (r: string) => `arn:aws:lambda:us-east-1:${account}:function:seclake-dev-sailpoint-prod-${r}`;
+  const crawlerArn = `arn:aws:glue:us-east-1:${account}:crawler/seclake-dev-sailpoint-prod-staging`;
+
+  it("the state machine invokes only its functions and runs only its crawler", () => {
+    const doc = stateMachinePolicy({
+      functionArns: ["fetch", "map"].map(fn),
+      crawlerArn,
+      lakeCrawlerArns: [],
+    });
+    const found = auditPolicy(doc, {
+      ...scope,
+      lambda: ["fetch", "map"].flatMap((r) => [fn(r), `${fn(r)}:*`]),
+      glue: [crawlerArn],
+    });
+    expect(found).toEqual([]);
+  });
+
+  it("the schedule starts only its state machine", () => {
+    const sm = `arn:aws:states:us-east-1:${account}:stateMachine:seclake-dev-sailpoint-prod`;
+    expect(schedulePolicy({ stateMachineArn: sm }).Statement).toEqual([
+      { Sid: "StartOwnStateMachine", Effect: "Allow", Action: ["states:StartExecution"], Resource: [sm] },
+    ]);
+  });
+
+  it("the staging crawler reads only staged OCSF and writes only its own database", () => {
+    const db = `arn:aws:glue:us-east-1:${account}:database/seclake_dev_sailpoint_prod_staging`;
+    const doc = stagingCrawlerPolicy({
+      partition: "aws",
+      region: "us-east-1",
+      accountId: account,
+      databaseArn: db,
+      stagingBucket: base.stagingBucket,
+      customSources: ["sailpoint-auth"],
+    });
+    const found = auditPolicy(doc, {
+      ...scope,
+      s3Write: [],
+      s3Read: [`${staging}/staging/ocsf/sailpoint-auth/*`],
+      glue: [
+        `arn:aws:glue:us-east-1:${account}:catalog`,
+        db,
+        `arn:aws:glue:us-east-1:${account}:table/seclake_dev_sailpoint_prod_staging/*`,
+      ],
+      logs: [`arn:aws:logs:us-east-1:${account}:log-group:/aws-glue/crawlers:*`],
+    });
+    expect(found).toEqual([]);
+  });
+
+  it("the Security Lake crawler role reads only ext/<source>/ and the lake's Glue database", () => {
+    const doc = lakeCrawlerPolicy({
+      partition: "aws",
+      region: "eu-west-1",
+      accountId: account,
+      lakeBucket: "aws-security-data-lake-eu-west-1-x",
+      customSources: ["okta-auth"],
+    });
+    const glue = doc.Statement.find((s) => s.Sid === "Catalog")?.Resource;
+    expect(glue).toContain(
+      `arn:aws:glue:eu-west-1:${account}:database/amazon_security_lake_glue_db_eu_west_1`,
+    );
+    expect(doc.Statement.find((s) => s.Sid === "ReadData")?.Resource).toEqual([
+      "arn:aws:s3:::aws-security-data-lake-eu-west-1-x/ext/okta-auth/*",
+    ]);
+  });
+
+  it("trust policies name one service, with a source-account guard when given", () => {
+    expect(trustPolicy("scheduler.amazonaws.com", account).Statement[0]).toEqual({
+      Effect: "Allow",
+      Principal: { Service: "scheduler.amazonaws.com" },
+      Action: "sts:AssumeRole",
+      Condition: { StringEquals: { "aws:SourceAccount": account } },
+    });
+  });
+
+  it("partitions follow the region", () => {
+    expect([partitionOf("us-east-1"), partitionOf("cn-north-1"), partitionOf("us-gov-west-1")]).toEqual([
+      "aws",
+      "aws-cn",
+      "aws-us-gov",
+    ]);
+  });
+});

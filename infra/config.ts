@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ConfigError } from "../functions/core/errors.ts";
+import { loadSourceMappings } from "../functions/core/mapping/engine.ts";
 import { ocsf } from "../functions/core/ocsf/schema.ts";
 import { connectorNames, NAME_PATTERN } from "./names.ts";
 
@@ -396,4 +397,15 @@ function smallestGap(minutes: number[], wrapsHourly: boolean): number {
     gap = Math.min(gap, (minutes[i] as number) - (minutes[i - 1] as number));
   if (wrapsHourly) gap = Math.min(gap, 60 - (minutes.at(-1) as number) + (minutes[0] as number));
   return gap;
+}
+
+/**
+ * OCSF classes the connector's mappings can produce that none of its custom sources takes. The pipeline
+ * quarantines such events (kept with the reason, never in the lake), so a deploy warns about each one.
+ */
+export function unroutedClasses(connector: ConnectorConfig): number[] {
+  const source = connector.mapping ?? connector.kind;
+  const configured = new Set(connector.customSources.map((s) => s.classUid));
+  const produced = loadSourceMappings(source).classes.map((c) => c.classUid);
+  return [...new Set(produced)].filter((uid) => !configured.has(uid)).sort((a, b) => a - b);
 }

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { buildLambdaBundle, REPO_ROOT } from "./bundle.ts";
-import { loadConfig } from "./config.ts";
+import { loadConfig, unroutedClasses } from "./config.ts";
 import { Connector } from "./connector.ts";
 
 const stackName = pulumi.getStack();
@@ -14,6 +14,15 @@ const { stack, credentials } = loadConfig(
   { get: (key) => pulumi.runtime.getConfig(key), isSecret: (key) => runtime.isConfigSecret?.(key) ?? true },
   stackName,
 );
+
+for (const connector of stack.connectors) {
+  const missing = unroutedClasses(connector);
+  if (missing.length > 0)
+    pulumi.log.warn(
+      `connector ${connector.name}: its mappings produce OCSF classes ${missing.join(", ")} that no custom ` +
+        "source takes; those events will be quarantined, not written to the lake (add customSources for them).",
+    );
+}
 
 const aslFile = "statemachine/connector.asl.json";
 const aslTemplate = readFileSync(join(REPO_ROOT, aslFile), "utf8");

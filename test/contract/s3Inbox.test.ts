@@ -15,6 +15,7 @@ import {
   serializeCheckpoint,
 } from "../../functions/core/checkpoint/index.ts";
 import { SourceApiError } from "../../functions/core/errors.ts";
+import { loadSourceMappings, mapRecord } from "../../functions/core/mapping/index.ts";
 import { MemoryStore, memorySink } from "../helpers/connectors.ts";
 import { fakeS3 } from "../helpers/fakeS3.ts";
 import { dspmInboxCorpus, type InboxFile } from "../mock-apis/index.ts";
@@ -86,7 +87,7 @@ describe.each(stores)("S3 inbox connector over %s", (_name, makeStore) => {
     if (!good || !bad) throw new Error("corpus");
     await fill(store, [
       good,
-      { ...bad, lines: [bad.lines[0] ?? "", '{"alertId": "syn-broken"', bad.lines[2] ?? ""] },
+      { ...bad, lines: [bad.lines[0] ?? "", '{"alert_id": "syn-broken"', bad.lines[2] ?? ""] },
     ]);
     const connector = new S3InboxConnector({ store, prefix: "dspm/" });
     const window = openWindow(undefined, NOW);
@@ -95,7 +96,7 @@ describe.each(stores)("S3 inbox connector over %s", (_name, makeStore) => {
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SourceApiError);
     expect(String((error as Error).message)).toBe(
-      `s3-inbox: ${bad.key}:2: not JSON (${jsonError('{"alertId": "syn-broken"')})`,
+      `s3-inbox: ${bad.key}:2: not JSON (${jsonError('{"alert_id": "syn-broken"')})`,
     );
   });
 });
@@ -108,3 +109,13 @@ function jsonError(text: string): string {
     return (e as Error).message;
   }
 }
+
+describe("the mock S3 inbox corpus", () => {
+  it("holds Zscaler DSPM alerts that the zscaler-dspm mapping maps, every one", () => {
+    const mappings = loadSourceMappings("zscaler-dspm");
+    const lines = dspmInboxCorpus().flatMap((file) => file.lines);
+    const kinds = lines.map((line) => mapRecord(mappings, line).kind);
+    expect(lines.length).toBeGreaterThan(0);
+    expect(kinds.filter((k) => k !== "mapped")).toEqual([]);
+  });
+});

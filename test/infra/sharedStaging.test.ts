@@ -40,6 +40,10 @@ describe("a shared staging bucket", () => {
       [
         `arn:aws:s3:::${shared}/staging/ocsf/okta-auth/*`,
         `arn:aws:s3:::${shared}/staging/ocsf/okta-acct-chng/*`,
+        `arn:aws:s3:::${shared}/staging/ocsf/okta-entity-mgmt/*`,
+        `arn:aws:s3:::${shared}/staging/ocsf/okta-user-access/*`,
+        `arn:aws:s3:::${shared}/staging/ocsf/okta-group-mgmt/*`,
+        `arn:aws:s3:::${shared}/staging/ocsf/okta-api-activity/*`,
         `arn:aws:s3:::${shared}/staging/quarantine/okta-prod/*`,
       ].sort(),
     );

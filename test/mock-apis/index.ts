@@ -55,7 +55,11 @@ export async function startMockApi(kind: MockKind, options: StartOptions = {}): 
     const events: MockEvent[] = files.flatMap((f) =>
       f.lines.map((line) => {
         const body = JSON.parse(line) as Record<string, unknown>;
-        return { id: String(body.alertId ?? ""), timeMs: Date.parse(String(body.createdAt ?? "")), body };
+        return {
+          id: String(body.alert_id ?? ""),
+          timeMs: Date.parse(String(body.csp_event_timestamp ?? "")),
+          body,
+        };
       }),
     );
     return {

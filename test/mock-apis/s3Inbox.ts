@@ -12,8 +12,8 @@ export interface InboxFile {
 }
 
 /**
- * Zscaler-DSPM-like alert exports (no public DSPM sample exists, see samples/PROVENANCE.md: the shape
- * is ours, synthetic): one NDJSON file per export, every other one gzipped, under a date prefix so key
+ * Zscaler DSPM alert exports in the field names of mappings/zscaler-dspm (no public DSPM sample exists,
+ * see samples/PROVENANCE.md: the values are synthetic): one NDJSON file per export, every other one gzipped, under a date prefix so key
  * order is arrival order.
  */
 export function dspmInboxCorpus(
@@ -28,23 +28,24 @@ export function dspmInboxCorpus(
     const lines: string[] = [];
     for (let e = 0; e < (options.eventsPerFile ?? 25); e += 1) {
       n += 1;
+      const time = new Date(Date.parse("2024-03-01T00:00:00Z") + n * 61_000).toISOString();
       lines.push(
         JSON.stringify({
-          alertId: `syn-dspm-${String(n).padStart(6, "0")}`,
-          createdAt: new Date(Date.parse("2024-03-01T00:00:00Z") + n * 61_000).toISOString(),
-          severity: severities[Math.floor(random() * severities.length)],
-          status: "OPEN",
-          title: "Sensitive data exposed in publicly accessible storage",
-          policy: { id: "syn-policy-1", name: "Public bucket with PII" },
-          asset: {
-            type: "S3_BUCKET",
-            name: `syn-bucket-${Math.floor(random() * 9)}`,
-            cloudAccountId: "123456789012",
-            region: "us-east-1",
-          },
-          dataTypes: ["EMAIL_ADDRESS", "US_SSN"],
-          recordCount: Math.floor(random() * 10_000),
-          actor: { email: "dspm-scanner@example.com", ip: "198.51.100.20" },
+          alert_id: `syn-dspm-${String(n).padStart(6, "0")}`,
+          csp_event_timestamp: time,
+          alert_created_dt: time,
+          alert_updated_dt: time,
+          alert_status: "OPEN",
+          alert_description: "Sensitive data exposed in publicly accessible storage",
+          risk: severities[Math.floor(random() * severities.length)],
+          policy_name: "Public bucket with PII",
+          policy_type: "Data Exposure",
+          csp: "AWS",
+          account_id: "123456789012",
+          account_name: "syn-data",
+          resource_name: `syn-bucket-${Math.floor(random() * 9)}`,
+          resource_type: "S3_BUCKET",
+          identity_email: "dspm-scanner@example.com",
         }),
       );
     }

@@ -46,13 +46,21 @@ export const MAX_BOUNDARY_IDS = 100;
 
 /** Parses a stored checkpoint; throws CheckpointError naming what is wrong (never echoing the whole value). */
 export function parseCheckpoint(text: string, where = "checkpoint"): Checkpoint {
+  return parseCheckpointWith(checkpointSchema, text, where);
+}
+
+/**
+ * Parses stored checkpoint JSON with `schema` (the plain checkpoint or an extension of it); throws
+ * CheckpointError naming `where` and the first failing field, never echoing the value.
+ */
+export function parseCheckpointWith<T>(schema: z.ZodType<T>, text: string, where: string): T {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
     throw new CheckpointError(`${where}: not JSON (${(error as Error).message})`, { cause: error });
   }
-  const parsed = checkpointSchema.safeParse(json);
+  const parsed = schema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const path = issue?.path.join(".") || "(root)";

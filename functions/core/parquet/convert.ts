@@ -25,7 +25,7 @@ export interface ConvertLimits extends ParquetLayout {
   readonly maxRowsPerFile?: number;
   /** NDJSON bytes per Parquet file, a stand-in for the uncompressed size (default 256 MiB). */
   readonly maxBytesPerFile?: number;
-  /** Rows per Arrow record batch handed to the writer (default 2,048): bounds memory (README, Performance). */
+  /** Rows per Arrow record batch handed to the writer (default 1,024): bounds memory (README, Performance). */
   readonly batchRows?: number;
 }
 
@@ -67,7 +67,7 @@ export const DEFAULT_LIMITS: Readonly<
 > = {
   maxRowsPerFile: 1_000_000,
   maxBytesPerFile: 256 * 1024 * 1024,
-  batchRows: 2_048,
+  batchRows: 1_024,
 };
 
 /**

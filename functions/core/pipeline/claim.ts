@@ -2,6 +2,7 @@ import { z } from "zod";
 import {
   type Checkpoint,
   checkpointSchema,
+  parseCheckpointWith,
   pendingWindowSchema,
   SSM_STANDARD_LIMIT,
 } from "../checkpoint/checkpoint.ts";
@@ -38,20 +39,7 @@ export type PipelineCheckpoint = z.infer<typeof pipelineCheckpointSchema>;
 
 /** Parses the stored checkpoint; CheckpointError names the parameter and the field (never the value). */
 export function parsePipelineCheckpoint(text: string, where: string): PipelineCheckpoint {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new CheckpointError(`${where}: not JSON (${(error as Error).message})`, { cause: error });
-  }
-  const parsed = pipelineCheckpointSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new CheckpointError(
-      `${where}: ${issue?.path.join(".") || "(root)"}: ${issue?.message ?? "invalid"}`,
-    );
-  }
-  return parsed.data;
+  return parseCheckpointWith(pipelineCheckpointSchema, text, where);
 }
 
 export function serializePipelineCheckpoint(checkpoint: PipelineCheckpoint): string {

@@ -105,7 +105,15 @@ export const commands: readonly CommandSpec[] = [
   {
     name: "bench",
     summary: "measure mapping and conversion throughput and memory against DuckDB",
-    options: [{ flags: "--events <n>", description: "events per measurement", default: "100000" }],
+    options: [
+      { flags: "--events <n>", description: "events per measurement", default: "100000" },
+      {
+        flags: "--only <part>",
+        description: "run one part only (mapping or convert)",
+        default: "all",
+        choices: ["all", "mapping", "convert"],
+      },
+    ],
     load: () => import("./commands/bench.ts"),
   },
 ];

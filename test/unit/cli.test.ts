@@ -17,6 +17,11 @@ describe("seclake command line", () => {
     expect(parsed?.options).toEqual({ source: "okta", in: "raw.ndjson", out: "out" });
   });
 
+  it("bench runs both parts unless --only names one", () => {
+    expect(parseArgs(["bench"])?.options).toEqual({ events: "100000", only: "all" });
+    expect(parseArgs(["bench", "--only", "mapping"])?.options).toEqual({ events: "100000", only: "mapping" });
+  });
+
   it("applies defaults (convert --window is optional, local --out is .lake)", () => {
     expect(parseArgs(["local"])?.options).toEqual({ out: ".lake" });
     const convert = parseArgs([

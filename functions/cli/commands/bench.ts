@@ -1,8 +1,10 @@
 import { InputError } from "../../core/errors.ts";
 
 /**
- * `seclake bench [--events N[,M…]]`: conversion throughput, peak RSS and output size against DuckDB
- * doing the same work in the same run (bench/convert.ts), printed as JSON.
+ * `seclake bench [--events N[,M…]] [--only mapping|convert]`: mapping throughput per source
+ * (bench/mapping.ts, against JSON.parse + JSON.stringify of the same lines) and conversion throughput,
+ * peak RSS and output size against DuckDB doing the same work in the same run (bench/convert.ts),
+ * printed as JSON `{ "mapping": [...], "convert": ... }`. The mapping part uses the first size.
  */
 export async function run(opts: Record<string, string | boolean | undefined>): Promise<number> {
   const sizes = String(opts.events ?? "100000")
@@ -13,7 +15,19 @@ export async function run(opts: Record<string, string | boolean | undefined>): P
       `--events: expected positive integers (e.g. 100000,1000000), got ${String(opts.events)}`,
     );
   }
-  const { runConvertBench } = await import("../../../bench/convert.ts");
-  process.stdout.write(`${JSON.stringify({ convert: await runConvertBench(sizes) }, null, 2)}\n`);
+  const only = String(opts.only ?? "all");
+  if (!["all", "mapping", "convert"].includes(only)) {
+    throw new InputError(`--only: expected mapping or convert, got ${only}`);
+  }
+  const report: Record<string, unknown> = {};
+  if (only !== "convert") {
+    const { runMappingBench } = await import("../../../bench/mapping.ts");
+    report.mapping = runMappingBench(sizes[0] as number);
+  }
+  if (only !== "mapping") {
+    const { runConvertBench } = await import("../../../bench/convert.ts");
+    report.convert = await runConvertBench(sizes);
+  }
+  process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   return 0;
 }

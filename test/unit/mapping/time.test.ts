@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseTime } from "../../../functions/core/mapping/time.ts";
 
@@ -47,5 +48,29 @@ describe("parseTime", () => {
     expect(parseTime("1705338910", "iso8601")).toBeUndefined();
     expect(parseTime("2024-01-15T17:15:10Z", "epoch_s")).toBeUndefined();
     expect(parseTime("2024-01-15T17:15:10Z", "iso8601")).toBe(Date.UTC(2024, 0, 15, 17, 15, 10));
+  });
+
+  it("reads YYYY-MM-DDTHH:MM:SS.sssZ digit by digit exactly as the general ISO path does", () => {
+    const two = (max: number) => fc.integer({ min: 0, max }).map((n) => String(n).padStart(2, "0"));
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 9999 }).map((n) => String(n).padStart(4, "0")),
+        two(19),
+        two(39),
+        two(29),
+        two(69),
+        two(69),
+        fc.integer({ min: 0, max: 999 }).map((n) => String(n).padStart(3, "0")),
+        (y, mo, d, h, mi, s, ms) => {
+          const text = `${y}-${mo}-${d}T${h}:${mi}:${s}.${ms}`;
+          // "+00:00" takes the regex path; "Z" the digit-by-digit one.
+          expect(parseTime(`${text}Z`)).toBe(parseTime(`${text}+00:00`));
+        },
+      ),
+      { numRuns: 2000 },
+    );
+    expect(parseTime("2024-01-15T17:15:1x.234Z")).toBeUndefined();
+    expect(parseTime("2024-02-30T17:15:10.234Z")).toBeUndefined();
+    expect(parseTime("2024-01-15T24:00:00.000Z")).toBe(Date.UTC(2024, 0, 16));
   });
 });

@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
-import { main } from "../../functions/cli/main.ts";
 import { parseCheckpoint } from "../../functions/core/checkpoint/index.ts";
+import { runSeclake } from "../helpers/cli.ts";
 import { generatedCorpus, startMockApi } from "../mock-apis/index.ts";
 
 const dirs: string[] = [];
@@ -16,26 +16,11 @@ afterEach(() => {
   vi.unstubAllEnvs();
 });
 
-/** Runs `seclake` in-process (the bin's wiring is covered by test/unit/cli.test.ts) and captures its output. */
+/** Runs `seclake` in-process with exactly these credential variables set. */
 async function seclake(args: string[], env: Record<string, string>) {
   for (const name of ["SECLAKE_CLIENT_ID", "SECLAKE_CLIENT_SECRET", "SECLAKE_API_TOKEN"])
     vi.stubEnv(name, env[name] ?? "");
-  let stdout = "";
-  let stderr = "";
-  vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
-    stdout += String(chunk);
-    return true;
-  });
-  vi.spyOn(process.stderr, "write").mockImplementation((chunk) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    const code = await main(args);
-    return { code, stdout, stderr };
-  } finally {
-    vi.restoreAllMocks();
-  }
+  return runSeclake(args);
 }
 
 async function outDir() {

@@ -10,26 +10,11 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { main } from "../../../functions/cli/main.ts";
+import { runSeclake } from "../../helpers/cli.ts";
 
 const fixture = new URL("../../fixtures/zscaler-dspm/alerts.ndjson", import.meta.url).pathname;
 
-/** Runs `seclake <args>` in-process; returns exit code and captured stdout/stderr. */
-async function seclake(...args: string[]) {
-  let stdout = "";
-  let stderr = "";
-  vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
-    stdout += String(chunk);
-    return true;
-  });
-  vi.spyOn(process.stderr, "write").mockImplementation((chunk) => {
-    stderr += String(chunk);
-    return true;
-  });
-  const code = await main(args);
-  vi.restoreAllMocks();
-  return { code, stdout, stderr };
-}
+const seclake = (...args: string[]) => runSeclake(args);
 
 const tmp = () => mkdtempSync(join(tmpdir(), "seclake-cli-"));
 

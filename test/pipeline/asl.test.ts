@@ -1,28 +1,8 @@
 import aslValidator from "asl-validator";
 import { describe, expect, it } from "vitest";
-import { loadEnvironment } from "../../functions/handlers/environment.ts";
+import { environmentSchema } from "../../functions/handlers/environment.ts";
+import { PENDING_LEASE_SECONDS } from "../../infra/lambdaEnvironment.ts";
 import definition from "../../statemachine/connector.asl.json" with { type: "json" };
-
-// Required variables only, so the lease is the handlers' default.
-const minimalEnvironment = {
-  SECLAKE_CONNECTOR: "okta-prod",
-  SECLAKE_SOURCE_KIND: "okta",
-  SECLAKE_BASE_URL: "https://example.okta.com",
-  SECLAKE_SECRET_ID: "arn:aws:secretsmanager:us-east-1:111122223333:secret:okta",
-  SECLAKE_STAGING_BUCKET: "staging",
-  SECLAKE_CHECKPOINT_PARAMETER: "/seclake/dev/okta-prod/checkpoint",
-  SECLAKE_CUSTOM_SOURCES: JSON.stringify([
-    {
-      name: "okta-auth",
-      classUid: 3002,
-      providerRoleArn: "arn:aws:iam::111122223333:role/provider",
-      externalId: "example-external-id",
-    },
-  ]),
-  SECLAKE_LAKE_BUCKET: "lake",
-  SECLAKE_LAKE_REGION: "us-east-1",
-  SECLAKE_LAKE_ACCOUNT_ID: "111122223333",
-};
 
 type State = Record<string, unknown> & { Type: string };
 type Machine = { StartAt: string; States: Record<string, State> };
@@ -164,9 +144,11 @@ describe("statemachine/connector.asl.json", () => {
 
   it("times out an execution before its pending-window lease runs out", () => {
     const timeout = (definition as { TimeoutSeconds?: number }).TimeoutSeconds;
-    const lease = loadEnvironment(minimalEnvironment).pendingLeaseSeconds;
+    // The lease infra deploys, and the handlers' default (used by the local run).
+    const defaultLease = environmentSchema.shape.SECLAKE_PENDING_LEASE_SECONDS.parse(undefined);
     expect(timeout).toBeGreaterThan(0);
-    expect(timeout).toBeLessThan(lease);
+    expect(timeout).toBeLessThan(PENDING_LEASE_SECONDS);
+    expect(timeout).toBeLessThan(defaultLease);
   });
 
   it("uses exactly the placeholders infra substitutes", () => {

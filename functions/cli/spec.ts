@@ -62,6 +62,11 @@ export const commands: readonly CommandSpec[] = [
         description: "output directory for <class_uid>.ndjson and quarantine.ndjson",
         required: true,
       },
+      {
+        flags: "--base-event",
+        description:
+          "write events of unmapped types as Base Event (class 0, 0.ndjson) instead of skipping them",
+      },
     ],
     load: () => import("./commands/map.ts"),
   },

@@ -6,8 +6,9 @@ import { MapRun } from "../../core/mapping/stream.ts";
 import { AtomicFiles, checkReadable, readLines } from "../ndjsonFiles.ts";
 
 /**
- * `seclake map --source <s> --in raw.ndjson --out dir`: `<dir>/<class_uid>.ndjson` per class and
- * `<dir>/quarantine.ndjson`; one JSON summary line on stdout. Outputs appear only when the whole input
+ * `seclake map --source <s> --in raw.ndjson --out dir [--base-event]`: `<dir>/<class_uid>.ndjson` per
+ * class and `<dir>/quarantine.ndjson`; one JSON summary line on stdout. With `--base-event`, events whose
+ * type no mapping routes become Base Event (class 0) in `0.ndjson` instead of being counted as skipped. Outputs appear only when the whole input
  * was read (temporary names, renamed at the end); class files of an earlier run that this run did not
  * produce are removed so the directory never mixes two runs.
  */
@@ -17,7 +18,7 @@ export async function run(opts: Record<string, string | boolean | undefined>): P
   const outDir = String(opts.out);
   let mappings: ReturnType<typeof loadSourceMappings>;
   try {
-    mappings = loadSourceMappings(source);
+    mappings = loadSourceMappings(source, { baseEvent: opts.baseEvent === true });
   } catch (error) {
     if (error instanceof ConfigError) throw error;
     throw new InputError(`--source ${source}: ${(error as Error).message}`, { cause: error });

@@ -31,6 +31,8 @@ export interface OwnerInfo {
   readonly required: readonly AttrInfo[];
   readonly atLeastOne: readonly string[] | undefined;
   readonly justOne: readonly string[] | undefined;
+  /** The validator's generated walk for this owner, made on first use (owned by validate.ts). */
+  checker?: unknown;
 }
 
 const INT32: readonly [number, number] = [-2147483648, 2147483647];
@@ -57,6 +59,7 @@ export function ownerInfo(owner: OcsfClass | OcsfObject): OwnerInfo {
     required,
     atLeastOne: constraints?.at_least_one,
     justOne: constraints?.just_one,
+    checker: undefined,
   };
   infos.set(owner, info);
   return info;

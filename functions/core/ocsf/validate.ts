@@ -97,46 +97,122 @@ function check(event: unknown, fill: boolean): ValidationIssue[] {
 }
 
 function checkObject(value: Record<string, unknown>, info: OwnerInfo, prefix: string, walk: Walk): void {
-  const issues = walk.issues;
-  for (const key in value) {
-    if (issues.length >= MAX_ISSUES) return;
-    const a = info.attrs.get(key);
-    if (!a) {
-      issues.push({
-        path: prefix + key,
-        message: `${info.label} has no attribute "${key}" in OCSF ${ocsf.version} (extensions go in unmapped)`,
-      });
-      continue;
+  let checker = info.checker as Checker | undefined;
+  if (!checker) {
+    checker = compileChecker(info);
+    info.checker = checker;
+  }
+  checker(value, prefix, walk);
+}
+
+type Checker = (value: Record<string, unknown>, prefix: string, walk: Walk) => void;
+
+/** What generated checkers call for everything but the common valid case. */
+const runtime = {
+  checkValue,
+  checkEnum,
+  checkObject,
+  constraints,
+  notArray: (a: AttrInfo, v: unknown) =>
+    `expected an array of ${a.attr.object_type ?? a.attr.type}, got ${show(v)}`,
+  unknown: (label: string, key: string) =>
+    `${label} has no attribute "${key}" in OCSF ${ocsf.version} (extensions go in unmapped)`,
+};
+
+/**
+ * One function per class or object, generated from the schema on first use: a `switch` over the
+ * attribute names with literal property loads and the type test of each attribute inlined, so a valid
+ * value costs a comparison or two instead of a map lookup and a dispatch on its type. Anything that
+ * fails the inline test goes to `checkValue`, which words the issue, so both paths report the same
+ * issues in the same order. Names and captions come from the pinned schema and are quoted as JSON.
+ */
+function compileChecker(info: OwnerInfo): Checker {
+  const attrs = [...info.attrs.values()];
+  const q = JSON.stringify;
+  const cases: string[] = [];
+  attrs.forEach((a, j) => {
+    const body: string[] = [];
+    if (a.profile !== undefined) {
+      const message = `"${a.name}" belongs to the ${a.profile} profile, which metadata.profiles does not declare`;
+      body.push(
+        `if (!walk.profiles.has(${q(a.profile)})) { issues.push({ path: prefix + key, message: ${q(message)} }); continue; }`,
+      );
     }
-    if (a.profile !== undefined && !walk.profiles.has(a.profile)) {
-      issues.push({
-        path: prefix + key,
-        message: `"${key}" belongs to the ${a.profile} profile, which metadata.profiles does not declare`,
-      });
-      continue;
-    }
-    const v = value[key];
-    // JSON has no undefined: a key holding it is an absent attribute (the required check below sees it).
-    if (v === undefined) continue;
+    body.push(`const v = value[${q(a.name)}];`, "if (v === undefined) continue;");
     if (a.attr.is_array) {
-      if (!Array.isArray(v)) {
-        issues.push({
-          path: prefix + key,
-          message: `expected an array of ${a.attr.object_type ?? a.attr.type}, got ${show(v)}`,
-        });
-        continue;
-      }
-      for (let i = 0; i < v.length; i++) checkValue(v[i], a, prefix, key, i, walk);
+      body.push(
+        `if (!Array.isArray(v)) { issues.push({ path: prefix + key, message: rt.notArray(A[${j}], v) }); continue; }`,
+        `for (let i = 0; i < v.length; i++) { const e = v[i]; ${valueCheck(a, j, "e", "i")} }`,
+      );
     } else {
-      checkValue(v, a, prefix, key, -1, walk);
-      if (a.attr.enum && Number.isInteger(v)) checkEnum(value, a, v as number, prefix, walk);
+      body.push(valueCheck(a, j, "v", "-1"));
+      if (a.attr.enum) body.push(`if (Number.isInteger(v)) rt.checkEnum(value, A[${j}], v, prefix, walk);`);
+    }
+    cases.push(`case ${q(a.name)}: { ${body.join(" ")} break; }`);
+  });
+  const required = info.required.map((a) => {
+    const missing = `value[${q(a.name)}] === undefined`;
+    const applies = a.profile === undefined ? "" : ` && walk.profiles.has(${q(a.profile)})`;
+    return `if (${missing}${applies}) issues.push({ path: prefix + ${q(a.name)}, message: ${q(`required by ${info.label} but missing`)} });`;
+  });
+  const source = [
+    "const issues = walk.issues;",
+    "for (const key in value) {",
+    `  if (issues.length >= ${MAX_ISSUES}) return;`,
+    "  switch (key) {",
+    ...cases,
+    `    default: issues.push({ path: prefix + key, message: rt.unknown(L, key) });`,
+    "  }",
+    "}",
+    ...required,
+    info.atLeastOne || info.justOne ? "rt.constraints(value, info, prefix, walk);" : "",
+  ].join("\n");
+  const make = new Function(
+    "A",
+    "rt",
+    "L",
+    "info",
+    `return function check(value, prefix, walk) {\n${source}\n};`,
+  );
+  return make(attrs, runtime, info.label, info) as Checker;
+}
+
+/**
+ * The inline test that accepts a valid value of `a` (held in the variable `v`), else `checkValue`, which
+ * words the issue; objects recurse. Regex, IP and length-limited strings always take `checkValue`.
+ */
+function valueCheck(a: AttrInfo, j: number, v: string, index: string): string {
+  const slow = `rt.checkValue(${v}, A[${j}], prefix, key, ${index}, walk);`;
+  let ok: string | undefined;
+  switch (a.base) {
+    case "string_t":
+      if (!a.regex && !a.ip && a.maxLen === undefined) ok = `typeof ${v} === "string"`;
+      break;
+    case "integer_t":
+      ok = `Number.isInteger(${v}) && ${v} >= ${a.min} && ${v} <= ${a.max}`;
+      break;
+    case "long_t":
+      ok = `Number.isSafeInteger(${v})`;
+      break;
+    case "float_t":
+      ok = `Number.isFinite(${v})`;
+      break;
+    case "boolean_t":
+      ok = `typeof ${v} === "boolean"`;
+      break;
+    case "json_t":
+      ok = `${v} !== null && ${v} !== undefined`;
+      break;
+    case "object_t": {
+      const path = index === "-1" ? 'prefix + key + "."' : `prefix + key + "[" + ${index} + "]."`;
+      return `if (${v} !== null && typeof ${v} === "object" && !Array.isArray(${v})) { const c = A[${j}].child(); if (c) rt.checkObject(${v}, c, ${path}, walk); } else ${slow}`;
     }
   }
-  for (const a of info.required) {
-    if (value[a.name] !== undefined) continue;
-    if (a.profile !== undefined && !walk.profiles.has(a.profile)) continue;
-    issues.push({ path: prefix + a.name, message: `required by ${info.label} but missing` });
-  }
+  return ok === undefined ? slow : `if (!(${ok})) ${slow}`;
+}
+
+function constraints(value: Record<string, unknown>, info: OwnerInfo, prefix: string, walk: Walk): void {
+  const issues = walk.issues;
   if (info.atLeastOne && !info.atLeastOne.some((n) => value[n] !== undefined)) {
     issues.push({
       path: prefix === "" ? "$" : prefix.slice(0, -1),

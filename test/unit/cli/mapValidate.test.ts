@@ -67,6 +67,49 @@ describe("seclake map", () => {
     expect(JSON.parse(validated.stdout)).toEqual({ in: 2, valid: 2, invalid: 0 });
   });
 
+  it("counts an unknown event type as skipped, or writes it as Base Event with --base-event", async () => {
+    // Prepare: one mapped Okta event and one whose eventType no mapping routes.
+    const dir = tmp();
+    const input = join(dir, "raw.ndjson");
+    const okta = readFileSync(new URL("../../fixtures/okta/samples.ndjson", import.meta.url), "utf8")
+      .trim()
+      .split("\n")[0] as string;
+    const unknown = { ...JSON.parse(okta), uuid: "unknown-type-1", eventType: "system.example.unrouted" };
+    writeFileSync(input, `${okta}\n${JSON.stringify(unknown)}\n`);
+
+    // Act
+    const skipped = await seclake("map", "--source", "okta", "--in", input, "--out", join(dir, "a"));
+    const based = await seclake(
+      "map",
+      "--source",
+      "okta",
+      "--in",
+      input,
+      "--out",
+      join(dir, "b"),
+      "--base-event",
+    );
+
+    // Assess
+    expect(skipped.code).toBe(0);
+    expect(JSON.parse(skipped.stdout)).toMatchObject({ in: 2, skipped: 1, quarantined: 0 });
+    expect(readdirSync(join(dir, "a"))).not.toContain("0.ndjson");
+    expect(based.code).toBe(0);
+    expect(JSON.parse(based.stdout)).toMatchObject({ in: 2, mapped: { "0": 1 }, skipped: 0, quarantined: 0 });
+    const base = JSON.parse(readFileSync(join(dir, "b", "0.ndjson"), "utf8"));
+    expect(base).toMatchObject({
+      class_uid: 0,
+      category_uid: 0,
+      type_uid: 99,
+      activity_id: 99,
+      activity_name: "system.example.unrouted",
+      metadata: { uid: "unknown-type-1", version: "1.1.0" },
+    });
+    expect(JSON.parse(base.raw_data)).toEqual(unknown);
+    const validated = await seclake("validate", "--in", join(dir, "b", "0.ndjson"));
+    expect(validated.code).toBe(0);
+  });
+
   it("removes class files of an earlier run that this run did not produce", async () => {
     const dir = tmp();
     mkdirSync(join(dir, "out"));

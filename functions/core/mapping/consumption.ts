@@ -16,6 +16,8 @@ export class ConsumeNode {
   readonly conditionals: { key: string; test: (value: unknown) => boolean; node: ConsumeNode }[] = [];
   /** Applies to the elements a `where` selects, or only to the first of them (`pick`). */
   readonly selections: { test: (el: unknown) => boolean; first: boolean; node: ConsumeNode }[] = [];
+  /** `leftover` of an object value at this node, generated on first use (the trie is final by then). */
+  objectLeftover: ((value: Record<string, unknown>) => Record<string, unknown> | undefined) | undefined;
 
   /** Marks `segments` as read; returns the node at the end of the path. */
   add(segments: readonly Segment[], full = true): ConsumeNode {
@@ -76,30 +78,69 @@ export function leftover(value: unknown, node: ConsumeNode | undefined): unknown
   if (node.full) return undefined;
   if (Array.isArray(value)) return leftoverArray(value, node);
   if (isObject(value)) {
-    let out: Record<string, unknown> | undefined;
-    for (const key in value) {
-      const rest = leftover(value[key], node.keys.get(key));
-      if (rest !== undefined) {
-        if (!out) out = {};
-        // A raw event may carry a "__proto__" key (JSON.parse keeps it as data); keep it as data here too.
-        if (key === "__proto__")
-          Object.defineProperty(out, key, {
-            value: rest,
-            enumerable: true,
-            writable: true,
-            configurable: true,
-          });
-        else out[key] = rest;
-      }
+    node.objectLeftover ??= compileObjectLeftover(node);
+    return node.objectLeftover(value);
+  }
+  // The mapping reads below this value, but it is a scalar: nothing was actually taken from it.
+  return informative(value) ? value : undefined;
+}
+
+/**
+ * The object walk of `leftover` for one trie node, generated: a `switch` over the keys the mapping reads
+ * (string literals, quoted as JSON), so a key the mapping never reads costs one comparison chain and no
+ * map lookup, and a fully read key is dropped without a call. Keys come from mapping files, which the
+ * loader has parsed into path segments; no event text reaches the generator.
+ */
+function compileObjectLeftover(
+  node: ConsumeNode,
+): (value: Record<string, unknown>) => Record<string, unknown> | undefined {
+  const children: ConsumeNode[] = [];
+  const cases: string[] = [];
+  for (const [key, child] of node.keys) {
+    if (child.full) cases.push(`case ${JSON.stringify(key)}: continue;`);
+    else {
+      children.push(child);
+      cases.push(
+        `case ${JSON.stringify(key)}: rest = leftover(value[key], C[${children.length - 1}]); break;`,
+      );
     }
-    for (const c of node.conditionals) {
+  }
+  const source = `return function objectLeftover(value) {
+  let out;
+  for (const key in value) {
+    let rest;
+    switch (key) {
+      ${cases.join("\n      ")}
+      default: rest = value[key]; if (!informative(rest)) continue;
+    }
+    if (rest === undefined) continue;
+    if (out === undefined) out = {};
+    // A raw event may carry a "__proto__" key (JSON.parse keeps it as data); keep it as data here too.
+    if (key === "__proto__") defineData(out, key, rest);
+    else out[key] = rest;
+  }
+  return out;
+};`;
+  const walk = new Function("C", "leftover", "informative", "defineData", source)(
+    children,
+    leftover,
+    informative,
+    defineData,
+  ) as (value: Record<string, unknown>) => Record<string, unknown> | undefined;
+  const conditionals = node.conditionals;
+  if (conditionals.length === 0) return walk;
+  return (value) => {
+    let out = walk(value);
+    for (const c of conditionals) {
       if (out !== undefined && c.test(value))
         out = leftover(out, c.node) as Record<string, unknown> | undefined;
     }
     return out;
-  }
-  // The mapping reads below this value, but it is a scalar: nothing was actually taken from it.
-  return informative(value) ? value : undefined;
+  };
+}
+
+function defineData(out: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 function leftoverArray(value: unknown[], node: ConsumeNode): unknown[] | undefined {

@@ -146,7 +146,7 @@ function compileChecker(info: OwnerInfo): Checker {
       );
     } else {
       body.push(valueCheck(a, j, "v", "-1"));
-      if (a.attr.enum) body.push(`if (Number.isInteger(v)) rt.checkEnum(value, A[${j}], v, prefix, walk);`);
+      if (a.enumValues) body.push(enumCheck(a, j));
     }
     cases.push(`case ${q(a.name)}: { ${body.join(" ")} break; }`);
   });
@@ -175,6 +175,27 @@ function compileChecker(info: OwnerInfo): Checker {
     `return function check(value, prefix, walk) {\n${source}\n};`,
   );
   return make(attrs, runtime, info.label, info) as Checker;
+}
+
+/**
+ * The enum test of an `*_id` attribute and its caption sibling, inlined: the captions are literals in a
+ * `switch`, and the sibling is written with a literal key (a named store keeps the event's fast
+ * properties). Unknown ids and, when only validating, a wrong caption go to `checkEnum`, which words
+ * the issue.
+ */
+function enumCheck(a: AttrInfo, j: number): string {
+  const q = JSON.stringify;
+  const slow = `rt.checkEnum(value, A[${j}], v, prefix, walk);`;
+  const cases = [...(a.enumValues ?? [])]
+    .filter(([id]) => Number.isInteger(id))
+    .map(([id, caption]) => `case ${id}: cap = ${q(caption)}; break;`);
+  const sibling = a.attr.sibling;
+  const caption = sibling
+    ? `else if (v === 99) { if (walk.fill) { const s = value[${q(sibling)}]; if (typeof s !== "string" || s === "") value[${q(sibling)}] = cap; } }
+       else if (walk.fill) value[${q(sibling)}] = cap;
+       else { const s = value[${q(sibling)}]; if (s !== undefined && s !== cap) ${slow} }`
+    : "";
+  return `if (Number.isInteger(v)) { let cap; switch (v) { ${cases.join(" ")} } if (!cap) ${slow} ${caption} }`;
 }
 
 /**

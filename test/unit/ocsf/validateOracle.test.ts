@@ -71,7 +71,8 @@ function oraclePaths(event: Record<string, unknown>): Set<string> {
       switch (ocsf.baseType(attr)) {
         case "string_t":
           if (typeof v !== "string") return false;
-          if (attr.type !== "string_t" && type?.max_len !== undefined && v.length > type.max_len) return false;
+          if (attr.type !== "string_t" && type?.max_len !== undefined && v.length > type.max_len)
+            return false;
           if (attr.type === "ip_t") return isIP(v) !== 0;
           return type?.regex === undefined || new RegExp(type.regex).test(v);
         case "integer_t": {
@@ -88,7 +89,8 @@ function oraclePaths(event: Record<string, unknown>): Set<string> {
           return true;
         case "object_t": {
           if (typeof v !== "object" || Array.isArray(v)) return false;
-          const child = attr.object_type === "object" ? undefined : ocsf.findObject(attr.object_type as string);
+          const child =
+            attr.object_type === "object" ? undefined : ocsf.findObject(attr.object_type as string);
           if (child) walk(v as Record<string, unknown>, child, `${path}.`);
           return true;
         }

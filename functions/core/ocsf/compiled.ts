@@ -20,8 +20,6 @@ export interface AttrInfo {
   readonly max: number;
   /** Enum id → caption, for `*_id` attributes with an enum. */
   readonly enumValues: ReadonlyMap<number, string> | undefined;
-  /** Writes the caption sibling (`activity_name` of `activity_id`) on an object. */
-  readonly setCaption: ((owner: Record<string, unknown>, caption: string) => void) | undefined;
 }
 
 export interface OwnerInfo {
@@ -99,14 +97,6 @@ function attrInfo(attr: OcsfAttribute): AttrInfo {
     ip: attr.type === "ip_t",
     min,
     max,
-    // A literal key makes this a named store: V8 turns objects that grow through computed keys
-    // (`owner[sibling] = …`) into slow dictionaries, which makes every later walk and stringify slower.
-    setCaption: attr.sibling
-      ? (new Function("o", "v", `o[${JSON.stringify(attr.sibling)}] = v;`) as (
-          o: Record<string, unknown>,
-          v: string,
-        ) => void)
-      : undefined,
     enumValues: attr.enum
       ? new Map(Object.entries(attr.enum).map(([id, e]) => [Number(id), e.caption] as [number, string]))
       : undefined,

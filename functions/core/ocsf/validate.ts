@@ -248,6 +248,10 @@ function constraints(value: Record<string, unknown>, info: OwnerInfo, prefix: st
   }
 }
 
+/**
+ * Words the issue with an enum id that the generated test did not accept: an id the enum does not list,
+ * or (when only validating) a caption sibling that is not the id's caption. Filling captions is inlined.
+ */
 function checkEnum(
   owner: Record<string, unknown>,
   a: AttrInfo,
@@ -264,14 +268,9 @@ function checkEnum(
     return;
   }
   const sibling = a.attr.sibling;
-  if (!sibling) return;
+  if (!sibling || id === 99) return;
   const caption = owner[sibling];
-  if (id === 99) {
-    if (walk.fill && (typeof caption !== "string" || caption === "")) a.setCaption?.(owner, entry);
-    return;
-  }
-  if (walk.fill) a.setCaption?.(owner, entry);
-  else if (caption !== undefined && caption !== entry) {
+  if (caption !== undefined && caption !== entry) {
     walk.issues.push({
       path: prefix + sibling,
       message: `expected "${entry}" for ${a.name} ${id}, got ${show(caption)}`,

@@ -109,7 +109,7 @@ export const commands: readonly CommandSpec[] = [
   },
   {
     name: "bench",
-    summary: "measure mapping and conversion throughput and memory against DuckDB",
+    summary: "measure mapping throughput against JSON floors, conversion against DuckDB",
     options: [
       { flags: "--events <n>", description: "events per measurement", default: "100000" },
       {

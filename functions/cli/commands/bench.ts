@@ -2,7 +2,8 @@ import { InputError } from "../../core/errors.ts";
 
 /**
  * `seclake bench [--events N[,M…]] [--only mapping|convert]`: mapping throughput per source
- * (bench/mapping.ts, against JSON.parse + JSON.stringify of the same lines) and conversion throughput,
+ * (bench/mapping.ts: mapping and end to end, beside the JSON.parse floor and the parse + serialize floor
+ * of the same events, measured in the same run) and conversion throughput,
  * peak RSS and output size against DuckDB doing the same work in the same run (bench/convert.ts),
  * printed as JSON `{ "mapping": [...], "convert": ... }`. The mapping part uses the first size.
  */

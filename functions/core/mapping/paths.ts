@@ -53,25 +53,54 @@ export function parsePath(path: string): Segment[] {
 
 export type Getter = (root: unknown) => unknown;
 
+const literal = (seg: Segment) => (typeof seg === "number" ? String(seg) : JSON.stringify(seg));
+
+/**
+ * JavaScript statements that put in variable `into` the value at `segments` below variable `from`, or
+ * undefined when any step is missing or of the wrong kind. Keys are quoted as JSON: segments come from
+ * parsed mapping paths, and no event text reaches generated code.
+ */
+export function getterSource(segments: readonly Segment[], from: string, into: string): string {
+  let code = "";
+  for (let i = segments.length - 1; i >= 0; i--) {
+    const seg = segments[i] as Segment;
+    const test =
+      typeof seg === "number"
+        ? `Array.isArray(${into})`
+        : `${into} !== null && typeof ${into} === "object" && !Array.isArray(${into})`;
+    code = `if (${test}) { ${into} = ${into}[${literal(seg)}]; ${code} } else ${into} = undefined;`;
+  }
+  return `${into} = ${from}; ${code}`;
+}
+
 /**
  * A getter for `segments`: undefined when any step is missing or of the wrong kind. Generated like the
  * setters below (literal keys), so each path has its own property-load sites.
  */
 export function compileGetter(segments: readonly Segment[]): Getter {
-  const body: string[] = ["let x = r;"];
-  for (const seg of segments) {
-    body.push(
-      typeof seg === "number"
-        ? "if (!Array.isArray(x)) return undefined;"
-        : 'if (x === null || typeof x !== "object" || Array.isArray(x)) return undefined;',
-      `x = x[${typeof seg === "number" ? seg : JSON.stringify(seg)}];`,
-    );
-  }
-  body.push("return x;");
-  return new Function("r", body.join("\n")) as Getter;
+  return new Function("r", `let x; ${getterSource(segments, "r", "x")} return x;`) as Getter;
 }
 
 export type Setter = (root: Record<string, unknown>, value: unknown) => void;
+
+/**
+ * A block that stores `value` at `segments` below `root`, creating the objects and arrays on the way
+ * (`resources[0].name`).
+ */
+export function setterSource(segments: readonly Segment[], root: string, value: string): string {
+  const body: string[] = [`let x = ${root}, y;`];
+  for (let i = 0; i < segments.length - 1; i++) {
+    const here = `[${literal(segments[i] as Segment)}]`;
+    const fresh = typeof segments[i + 1] === "number" ? "[]" : "{}";
+    body.push(
+      `y = x${here};`,
+      `if (y === null || typeof y !== "object") { y = ${fresh}; x${here} = y; }`,
+      "x = y;",
+    );
+  }
+  body.push(`x[${literal(segments[segments.length - 1] as Segment)}] = ${value};`);
+  return `{ ${body.join(" ")} }`;
+}
 
 /**
  * A setter that creates the objects and arrays on the way (`resources[0].name`).
@@ -83,19 +112,7 @@ export type Setter = (root: Record<string, unknown>, value: unknown) => void;
  * validation and JSON.stringify of every event about twice as fast.
  */
 export function compileSetter(segments: readonly Segment[]): Setter {
-  const access = (seg: Segment) => `[${typeof seg === "number" ? seg : JSON.stringify(seg)}]`;
-  const body: string[] = ["let x = r, y;"];
-  for (let i = 0; i < segments.length - 1; i++) {
-    const here = access(segments[i] as Segment);
-    const fresh = typeof segments[i + 1] === "number" ? "[]" : "{}";
-    body.push(
-      `y = x${here};`,
-      `if (y === null || typeof y !== "object") { y = ${fresh}; x${here} = y; }`,
-      "x = y;",
-    );
-  }
-  body.push(`x${access(segments[segments.length - 1] as Segment)} = v;`);
-  return new Function("r", "v", body.join("\n")) as Setter;
+  return new Function("r", "v", setterSource(segments, "r", "v")) as Setter;
 }
 
 export function isObject(value: unknown): value is Record<string, unknown> {

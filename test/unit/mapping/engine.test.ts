@@ -365,3 +365,84 @@ fields:
     expect(other.unmapped).toEqual({ result: "SUCCESS" });
   });
 });
+
+describe("plain copies (`target: source.path`, inlined into the generated field plan)", () => {
+  const root = makeMappingsDir({
+    "copy/_source.yaml": `
+source: copy
+product: { name: Copy, vendor_name: Syn }
+event_id: id
+event_type: type
+time: { path: created }
+fields: { severity_id: { value: 1 } }
+`,
+    "copy/authentication.yaml": `
+class_uid: 3002
+match: [login]
+fields:
+  activity_id: { value: 1 }
+  user.name: account
+  actor.user.name: who.login
+  actor.user.uid: { from: who.id }
+  src_endpoint.hostname: hops[1].host
+  dst_endpoint.hostname: gateways[0]
+  message: note
+  is_mfa: mfa
+  status_detail: { from: reason, default: none }
+`,
+  });
+  const copy = loadSourceMappings("copy", { dir: root });
+  const raw = (over: Record<string, unknown>) => ({
+    id: "c1",
+    created: 1700000000000,
+    type: "login",
+    account: "acct",
+    ...over,
+  });
+
+  it("copies present values, creating objects on the way, and reads array elements by index", () => {
+    const ev = mapped(
+      mapRecord(
+        copy,
+        raw({
+          who: { login: "ann", id: "u1" },
+          hops: [{ host: "a" }, { host: "b" }],
+          gateways: ["g1"],
+          note: "hi",
+          mfa: false,
+        }),
+      ),
+    );
+    expect(ev).toMatchObject({
+      user: { name: "acct" },
+      actor: { user: { name: "ann", uid: "u1" } },
+      src_endpoint: { hostname: "b" },
+      dst_endpoint: { hostname: "g1" },
+      message: "hi",
+      is_mfa: false,
+      status_detail: "none",
+    });
+    // An object where the class wants a string is copied as it is, and validation names it.
+    expect(mapRecord(copy, raw({ gateways: [{ host: "a" }] }))).toMatchObject({
+      kind: "quarantined",
+      reason: { path: "dst_endpoint.hostname" },
+    });
+  });
+
+  it("writes nothing for absent, null, empty-string and empty-array values or a path through a scalar", () => {
+    for (const over of [
+      {},
+      { who: null, note: null, mfa: null, gateways: null },
+      { who: { login: "" }, note: "", hops: [], gateways: [""] },
+      { who: "ann", hops: "x", note: [], gateways: "g1" },
+      { who: [{ login: "ann" }], hops: { 1: { host: "b" } }, gateways: { 0: "g1" } },
+    ]) {
+      const ev = mapped(mapRecord(copy, raw(over)));
+      expect(ev.actor, JSON.stringify(over)).toBeUndefined();
+      expect(ev.src_endpoint).toBeUndefined();
+      expect(ev.dst_endpoint).toBeUndefined();
+      expect(ev.message).toBeUndefined();
+      expect(ev.is_mfa).toBeUndefined();
+    }
+  });
+});

@@ -146,7 +146,7 @@ function plainCopy(spec: FieldSpecObject): string | undefined {
  * Runs the steps in order as one generated function. Plain copies, most fields of a mapping, are
  * inlined (read the path, keep a value that is present and not an empty array, store it), which saves
  * three calls per field; the others call their compiled closure. The inlined copy does what that
- * closure does for a spec with `from` alone, which the golden files check field by field.
+ * closure does for a spec with `from` alone (engine.test.ts, "plain copies"; the golden files).
  */
 function sequence(steps: readonly Step[]): FieldsFn {
   if (steps.length === 0) return () => {};

@@ -151,7 +151,7 @@ export function benchMapping(source: string, events: number): MappingBenchResult
       return used;
     },
   };
-  const samples: Record<Pass, number[]> = { map: [], endToEnd: [], parseFloor: [], outputFloor: [] };
+  const samples = Object.fromEntries(PASSES.map((pass) => [pass, [] as number[]])) as Record<Pass, number[]>;
   for (let round = 0; round < ROUNDS; round++) {
     for (let k = 0; k < PASSES.length; k++) {
       const pass = PASSES[(k + round) % PASSES.length] as Pass;
@@ -159,13 +159,9 @@ export function benchMapping(source: string, events: number): MappingBenchResult
       samples[pass].push(run[pass]());
     }
   }
-  const perSecond = (pass: Pass) => Math.round((lines.length / Math.min(...samples[pass])) * 1e6);
-  const rates = {
-    map: perSecond("map"),
-    endToEnd: perSecond("endToEnd"),
-    parseFloor: perSecond("parseFloor"),
-    outputFloor: perSecond("outputFloor"),
-  };
+  const rates = Object.fromEntries(
+    PASSES.map((pass) => [pass, Math.round((lines.length / Math.min(...samples[pass])) * 1e6)]),
+  ) as Record<Pass, number>;
   const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
   return {
     source,

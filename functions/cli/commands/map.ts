@@ -8,9 +8,9 @@ import { AtomicFiles, checkReadable, readLines } from "../ndjsonFiles.ts";
 /**
  * `seclake map --source <s> --in raw.ndjson --out dir [--base-event]`: `<dir>/<class_uid>.ndjson` per
  * class and `<dir>/quarantine.ndjson`; one JSON summary line on stdout. With `--base-event`, events whose
- * type no mapping routes become Base Event (class 0) in `0.ndjson` instead of being counted as skipped. Outputs appear only when the whole input
- * was read (temporary names, renamed at the end); class files of an earlier run that this run did not
- * produce are removed so the directory never mixes two runs.
+ * type no mapping routes become Base Event (class 0) in `0.ndjson` instead of being counted as skipped.
+ * Outputs appear only when the whole input was read (temporary names, renamed at the end); class files
+ * of an earlier run that this run did not produce are removed so the directory never mixes two runs.
  */
 export async function run(opts: Record<string, string | boolean | undefined>): Promise<number> {
   const source = String(opts.source);

@@ -24,6 +24,14 @@ export const customSourceSchema = z
     providerRoleArn: z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, "an IAM role ARN"),
     /** The external id the provider role's trust policy requires. */
     externalId: z.string().min(2),
+    /**
+     * Key prefix of the source's location in the Security Lake bucket, ending in "/": `ext/<name>/` for a
+     * source made in the console, `ext/<name>/<version>/` for one created with a sourceVersion. The
+     * provider role may write only below it, so every Parquet key starts with it.
+     */
+    lakePrefix: z
+      .string()
+      .regex(/^ext\/([A-Za-z0-9._=-]+\/)+$/, "a key prefix ext/<name>/[<version>/] ending in '/'"),
     /** The Glue crawler Security Lake made for the source (CreateCustomLogSource); started after Convert. */
     crawlerName: z.string().min(1).optional(),
   })

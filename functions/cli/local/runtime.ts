@@ -68,6 +68,7 @@ export function localCustomSources(spec: LocalConnectorSpec, mappingsDir?: strin
       classUid,
       providerRoleArn: `arn:aws:iam::${LOCAL_LAKE.accountId}:role/local-${name}-provider`,
       externalId: "local-external-id",
+      lakePrefix: `ext/${name}/`,
       crawlerName: `local-lake-${name}`,
     };
   });
@@ -164,7 +165,7 @@ export function localRuntime(spec: LocalConnectorSpec, options: LocalOptions): L
     lakeCrawler: new LocalCrawler(staging, join(options.out, "state", "lake-catalog.json"), (crawler) => {
       const source = env.customSources.find((s) => s.crawlerName === crawler);
       if (!source) throw new Error(`local run: no custom source has the crawler ${crawler}`);
-      return `ext/${source.name}/`;
+      return source.lakePrefix;
     }),
     telemetry,
   };

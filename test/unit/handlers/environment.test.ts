@@ -14,6 +14,7 @@ const base = {
       classUid: 3002,
       providerRoleArn: "arn:aws:iam::123456789012:role/syn-provider",
       externalId: "syn-external",
+      lakePrefix: "ext/sailpoint-auth/1.0/",
       crawlerName: "syn-crawler",
     },
   ]),

@@ -25,6 +25,7 @@ const source = (name: string, classUid: number) => ({
   classUid,
   providerRoleArn: `arn:aws:iam::111122223333:role/provider-${name}`,
   externalId: `ext-${name}`,
+  lakePrefix: `ext/${name}/`,
 });
 
 async function mapWindow(customSources: ReturnType<typeof source>[]) {

@@ -44,3 +44,12 @@ export function renderAsl(
   }
   return rendered;
 }
+
+/**
+ * The Resource of a Step Functions AWS SDK integration in `partition` (`aws`, `aws-cn`, `aws-us-gov`):
+ * `arn:<partition>:states:::aws-sdk:<service>:<action>`. Hard-coding `arn:aws:` would make every
+ * such state fail in the China and GovCloud partitions.
+ */
+export function sdkIntegrationArn(partition: string, service: string, action: string): string {
+  return `arn:${partition}:states:::aws-sdk:${service}:${action}`;
+}

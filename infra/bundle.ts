@@ -1,6 +1,7 @@
 import { cpSync, existsSync, mkdirSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
 import { buildSync } from "esbuild";
 import { FUNCTION_ROLES } from "./names.ts";
 
@@ -95,5 +96,13 @@ export function buildLambdaBundle(
   };
 }
 
+/**
+ * The repository root of a module URL inside infra/. `fileURLToPath` decodes `%20` and non-ASCII
+ * percent-escapes (a URL's `pathname` keeps them, so a checkout under "My Projects" would not be found).
+ */
+export function repoRootOf(moduleUrl: string): string {
+  return dirname(dirname(fileURLToPath(moduleUrl)));
+}
+
 /** The repository root, from this file's location (infra/bundle.ts). */
-export const REPO_ROOT = dirname(dirname(new URL(import.meta.url).pathname));
+export const REPO_ROOT = repoRootOf(import.meta.url);

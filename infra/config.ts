@@ -2,10 +2,16 @@ import { z } from "zod";
 import { ConfigError } from "../functions/core/errors.ts";
 import { loadSourceMappings } from "../functions/core/mapping/engine.ts";
 import { ocsf } from "../functions/core/ocsf/schema.ts";
-import { connectorNames, NAME_PATTERN } from "./names.ts";
+import { type Credentials, readCredentials } from "./credentials.ts";
+import { checkEnvironmentSize, worstCaseEnvironment } from "./lambdaEnvironment.ts";
+import { connectorNames, NAME_PATTERN, PROJECT } from "./names.ts";
+import { lakeKeyPrefix, regionProblems, S3_LOCATION } from "./placement.ts";
+import { scheduleProblem } from "./schedule.ts";
 
-/** The Pulumi project name: stack config keys are `seclake-pipelines:<key>`. */
-export const PROJECT = "seclake-pipelines";
+export type { Credentials } from "./credentials.ts";
+export { PROJECT } from "./names.ts";
+export { lakeAccountProblem, lakeKeyPrefix } from "./placement.ts";
+export { MIN_SCHEDULE_MINUTES, scheduleProblem } from "./schedule.ts";
 
 /** Kinds of connector: the three SaaS APIs, and an S3 inbox that a producer (Zscaler DSPM) writes NDJSON into. */
 export const CONNECTOR_KINDS = ["sailpoint", "okta", "onelogin", "s3-inbox"] as const;
@@ -16,8 +22,6 @@ export const MAPPING_SOURCES = ["sailpoint", "okta", "onelogin", "zscaler-dspm"]
 
 /** SailPoint's search API returns at most 10,000 results per query (searchAfter paging included). */
 export const SAILPOINT_MAX_EVENTS = 10_000;
-/** Never schedule a connector more often than this: a run must finish before the next one starts. */
-export const MIN_SCHEDULE_MINUTES = 5;
 
 const ACCOUNT_ID = /^\d{12}$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
@@ -30,6 +34,11 @@ const SOURCE_NAME = /^[A-Za-z0-9_-]{1,20}$/;
 // IAM: external IDs are 2-1224 characters of [\w+=,.@:/-].
 const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/;
+// A key ARN, not an alias: IAM policies grant kms:Decrypt on the key itself.
+const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[\w-]{1,128}$/;
+const kmsKeyArn = z
+  .string()
+  .regex(KMS_KEY_ARN, "must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>), not an alias");
 
 const customSourceSchema = z.object({
   name: z
@@ -52,6 +61,14 @@ const customSourceSchema = z.object({
   externalId: z
     .string()
     .regex(EXTERNAL_ID, "must be 2-1224 characters of A-Z a-z 0-9 _ + = , . @ : / -")
+    .optional(),
+  /**
+   * Where an existing source's Parquet goes, as the Security Lake console shows it (default
+   * s3://<lake bucket>/ext/<name>/). Sources this stack creates take theirs from Security Lake.
+   */
+  location: z
+    .string()
+    .regex(S3_LOCATION, "must be an S3 location such as s3://aws-security-data-lake-…/ext/<name>/")
     .optional(),
   /** The Glue crawler Security Lake made for an existing source; the pipeline starts it after Convert. */
   crawlerName: z
@@ -86,6 +103,8 @@ const connectorSchema = z
           .string()
           .regex(/^([\w.!*'()-]+\/)*$/, 'must be a key prefix ending in "/" (or "" for the whole bucket)')
           .default(""),
+        /** The customer-managed KMS key the inbox bucket encrypts with, if any (Fetch decrypts with it). */
+        kmsKeyArn: kmsKeyArn.optional(),
       })
       .optional(),
     schedule: scheduleSchema,
@@ -147,12 +166,16 @@ const stackSchema = z
         .string()
         .regex(/^[A-Za-z0-9._-]{1,32}$/)
         .default("1.0"),
+      /** The customer-managed KMS key of the lake bucket, if any: the lake crawler role decrypts with it. */
+      kmsKeyArn: kmsKeyArn.optional(),
     }),
     staging: z
       .object({
         /** An existing bucket shared by every connector; when absent each connector gets its own. */
         bucket: z.string().regex(BUCKET, "must be an S3 bucket name").optional(),
         expirationDays: z.number().int().min(1).max(3650).default(14),
+        /** With a shared bucket encrypted by a customer-managed KMS key: that key (read and write). */
+        kmsKeyArn: kmsKeyArn.optional(),
       })
       .default({ expirationDays: 14 }),
     logRetentionDays: z
@@ -173,6 +196,12 @@ const stackSchema = z
   .superRefine((s, ctx) => {
     const add = (path: (string | number)[], message: string) =>
       ctx.addIssue({ code: "custom", path, message });
+    if (s.staging.kmsKeyArn && !s.staging.bucket) {
+      add(
+        ["staging", "kmsKeyArn"],
+        "is only for a shared staging.bucket; the buckets this stack creates use SSE-S3",
+      );
+    }
     const connectorNamesSeen = new Map<string, number>();
     const sourceNamesSeen = new Map<string, string>();
     s.connectors.forEach((c, i) => {
@@ -198,6 +227,22 @@ const stackSchema = z
             "required: the external ID this stack gives Security Lake for the source",
           );
         }
+        if (src.location) {
+          const bucket = S3_LOCATION.exec(src.location)?.[1];
+          if (s.securityLake.createCustomSources) {
+            add(
+              [...path, "location"],
+              "is taken from Security Lake for sources this stack creates (securityLake.createCustomSources)",
+            );
+          } else if (bucket !== s.securityLake.bucket) {
+            add(
+              [...path, "location"],
+              `is in bucket ${bucket}, but securityLake.bucket is ${s.securityLake.bucket}: the provider role can only write to the lake bucket`,
+            );
+          } else if (!lakeKeyPrefix(src.location, s.securityLake.bucket).startsWith("ext/")) {
+            add([...path, "location"], "must be under ext/ of the lake bucket, where custom sources live");
+          }
+        }
         const account = src.providerRoleArn ? ROLE_ARN.exec(src.providerRoleArn)?.[1] : undefined;
         if (account && account !== s.securityLake.accountId) {
           add(
@@ -216,14 +261,6 @@ const LOG_RETENTION_DAYS = [
 export type StackConfig = z.output<typeof stackSchema>;
 export type ConnectorConfig = StackConfig["connectors"][number];
 export type CustomSourceConfig = ConnectorConfig["customSources"][number];
-
-/** Credentials per connector kind, read from the secret config key `credentials`. */
-const credentialSchemas = {
-  sailpoint: z.object({ clientId: z.string().min(1), clientSecret: z.string().min(1) }).strict(),
-  onelogin: z.object({ clientId: z.string().min(1), clientSecret: z.string().min(1) }).strict(),
-  okta: z.object({ apiToken: z.string().min(1) }).strict(),
-} as const;
-export type Credentials = Record<string, Record<string, string>>;
 
 /** Stack config as read from Pulumi: the raw string of each key, and whether Pulumi holds it as a secret. */
 export interface RawConfig {
@@ -262,9 +299,11 @@ export function loadConfig(raw: RawConfig, stackName: string): LoadedConfig {
     throw configError(problems);
   }
   const stack = parsed.data;
-  for (const c of stack.connectors) {
+  problems.push(...regionProblems(stack, raw.get("aws:region")));
+  for (const [i, c] of stack.connectors.entries()) {
     try {
       connectorNames(stackName, c.name);
+      checkEnvironmentSize(c.name, worstCaseEnvironment(stackName, c, stack), `${PROJECT}:connectors[${i}]`);
     } catch (error) {
       problems.push((error as Error).message);
     }
@@ -272,54 +311,6 @@ export function loadConfig(raw: RawConfig, stackName: string): LoadedConfig {
   const credentials = readCredentials(raw, stack, problems);
   if (problems.length > 0) throw configError(problems);
   return { stack, credentials };
-}
-
-function readCredentials(raw: RawConfig, stack: StackConfig, problems: string[]): Credentials {
-  const key = `${PROJECT}:credentials`;
-  const needing = stack.connectors.filter((c) => c.kind !== "s3-inbox");
-  const text = raw.get(key);
-  if (needing.length === 0) return {};
-  const setHint = (c: ConnectorConfig) =>
-    Object.keys(credentialSchemas[c.kind as keyof typeof credentialSchemas].shape)
-      .map((field) => `pulumi config set --secret --path 'credentials["${c.name}"].${field}' <value>`)
-      .join("; ");
-  if (text === undefined) {
-    for (const c of needing) problems.push(`${key}["${c.name}"]: missing; set it with ${setHint(c)}`);
-    return {};
-  }
-  if (!raw.isSecret(key)) {
-    problems.push(
-      `${key}: must be set with --secret (it holds API credentials); re-set each value with --secret`,
-    );
-    return {};
-  }
-  let all: unknown;
-  try {
-    all = JSON.parse(text);
-  } catch {
-    problems.push(`${key}: must be an object keyed by connector name`);
-    return {};
-  }
-  const out: Credentials = {};
-  for (const c of needing) {
-    const value = (all as Record<string, unknown> | null)?.[c.name];
-    const schema = credentialSchemas[c.kind as keyof typeof credentialSchemas];
-    const result = schema.safeParse(value);
-    if (!result.success) {
-      // Name the fields only: a zod message could echo the secret value.
-      const fields = [...new Set(result.error.issues.map((i) => formatPath(i.path) || "(value)"))].join(", ");
-      problems.push(
-        `${key}["${c.name}"]: ${fields}: missing or not a non-empty string; set it with ${setHint(c)}`,
-      );
-      continue;
-    }
-    out[c.name] = result.data;
-  }
-  const known = new Set(needing.map((c) => c.name));
-  for (const name of Object.keys((all as Record<string, unknown>) ?? {})) {
-    if (!known.has(name)) problems.push(`${key}["${name}"]: no API connector of that name`);
-  }
-  return out;
 }
 
 /** `["connectors", 0, "baseUrl"]` → `connectors[0].baseUrl`. */
@@ -338,65 +329,6 @@ function configError(problems: string[]): ConfigError {
       ? `invalid stack config: ${problems[0]}`
       : `invalid stack config:\n  ${problems.join("\n  ")}`,
   );
-}
-
-/**
- * Why an EventBridge Scheduler expression is not acceptable, or undefined when it is. Accepts
- * `rate(N minute|minutes|hour|hours|day|days)` and six-field `cron(...)`; rejects anything that can fire
- * more often than every MIN_SCHEDULE_MINUTES minutes, because one execution must end before the next
- * begins (a second concurrent run would open the same checkpoint window).
- */
-export function scheduleProblem(expression: string): string | undefined {
-  const rate = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/.exec(expression);
-  if (rate) {
-    const n = Number(rate[1]);
-    const unit = rate[2] as string;
-    if (n < 1) return `"${expression}": the rate must be at least 1`;
-    if ((n === 1) !== !unit.endsWith("s"))
-      return `"${expression}": write "${n} ${n === 1 ? unit.replace(/s$/, "") : unit.replace(/s?$/, "s")}"`;
-    const minutes = n * (unit.startsWith("minute") ? 1 : unit.startsWith("hour") ? 60 : 1440);
-    if (minutes < MIN_SCHEDULE_MINUTES) {
-      return `"${expression}" runs every ${minutes} minute(s); the minimum is every ${MIN_SCHEDULE_MINUTES} minutes`;
-    }
-    return undefined;
-  }
-  const cron = /^cron\((.+)\)$/.exec(expression);
-  if (!cron) return `"${expression}" must be rate(<n> <minutes|hours|days>) or cron(<6 fields>)`;
-  const fields = (cron[1] as string).trim().split(/\s+/);
-  if (fields.length !== 6)
-    return `"${expression}": cron needs 6 fields (minutes hours day-of-month month day-of-week year)`;
-  const minutes = cronMinutes(fields[0] as string);
-  if (!minutes) return `"${expression}": cannot read the minutes field "${fields[0]}"`;
-  const hours = fields[1] as string;
-  const everyHour = hours === "*" || hours.includes("/") || hours.includes(",") || hours.includes("-");
-  const gap = smallestGap(minutes, everyHour);
-  if (gap < MIN_SCHEDULE_MINUTES) {
-    return `"${expression}" can run ${gap} minute(s) apart; the minimum is every ${MIN_SCHEDULE_MINUTES} minutes`;
-  }
-  return undefined;
-}
-
-/** The minutes (0-59) a cron minutes field fires at, or undefined if it is not one we can read. */
-function cronMinutes(field: string): number[] | undefined {
-  const out = new Set<number>();
-  for (const part of field.split(",")) {
-    const m = /^(\*|\d{1,2})(?:-(\d{1,2}))?(?:\/(\d{1,2}))?$/.exec(part);
-    if (!m) return undefined;
-    const start = m[1] === "*" ? 0 : Number(m[1]);
-    const end = m[2] !== undefined ? Number(m[2]) : m[1] === "*" || m[3] !== undefined ? 59 : start;
-    const step = m[3] !== undefined ? Number(m[3]) : 1;
-    if (start > 59 || end > 59 || step < 1 || start > end) return undefined;
-    for (let v = start; v <= end; v += step) out.add(v);
-  }
-  return [...out].sort((a, b) => a - b);
-}
-
-function smallestGap(minutes: number[], wrapsHourly: boolean): number {
-  let gap = Number.POSITIVE_INFINITY;
-  for (let i = 1; i < minutes.length; i++)
-    gap = Math.min(gap, (minutes[i] as number) - (minutes[i - 1] as number));
-  if (wrapsHourly) gap = Math.min(gap, 60 - (minutes.at(-1) as number) + (minutes[0] as number));
-  return gap;
 }
 
 /**

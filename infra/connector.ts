@@ -1,28 +1,34 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "../functions/core/errors.ts";
-import { ocsf } from "../functions/core/ocsf/schema.ts";
-import { renderAsl } from "./asl.ts";
+import { accountOfArn, crawlerNameOf } from "./arns.ts";
+import { renderAsl, sdkIntegrationArn } from "./asl.ts";
 import { BUNDLE_MAPPINGS_DIR } from "./bundle.ts";
 import type { ConnectorConfig, StackConfig } from "./config.ts";
-import { handlerEnvironment, initialCheckpoint, lambdaSizing } from "./lambdaEnvironment.ts";
-import { type ConnectorNames, connectorNames, FUNCTION_ROLES, type FunctionRole } from "./names.ts";
+import { type CustomSourceOutputs, CustomSources } from "./customSources.ts";
 import {
-  lakeCrawlerPolicy,
-  lakePrefix,
+  checkEnvironmentSize,
+  customSourcesEnvironment,
+  handlerEnvironment,
+  initialCheckpoint,
+  lambdaSizing,
+} from "./lambdaEnvironment.ts";
+import { type ConnectorNames, connectorNames, FUNCTION_ROLES, type FunctionRole } from "./names.ts";
+import { Observability } from "./observability.ts";
+import {
   lambdaPolicy,
-  type PolicyDocument,
   partitionOf,
+  policyJson,
   schedulePolicy,
-  stagingCrawlerPolicy,
-  stagingPrefixes,
   stateMachinePolicy,
-  tlsOnlyBucketPolicy,
   trustPolicy,
 } from "./policies.ts";
+import { Staging } from "./staging.ts";
 
 /** Permanent type token: changing it would replace every connector's resources (add an alias instead). */
 export const CONNECTOR_TYPE = "seclake:index:Connector";
+
+export type { CustomSourceOutputs } from "./customSources.ts";
 
 /**
  * Inputs of one connector, already validated by infra/config.ts. What decides how many resources exist
@@ -46,20 +52,10 @@ export interface ConnectorArgs {
   readonly aslFile: string;
 }
 
-/** One Security Lake custom source as the stack sees it after deployment. */
-export interface CustomSourceOutputs {
-  readonly name: string;
-  readonly classUid: number;
-  readonly providerRoleArn: pulumi.Output<string>;
-  readonly externalId: string;
-  /** s3://<lake bucket>/ext/<name>/… where Convert writes this source's Parquet. */
-  readonly location: pulumi.Output<string>;
-}
-
 /**
  * A connector pipeline: six Lambda functions, the state machine that runs them, its schedule, the
- * checkpoint parameter, the credentials secret, the staging bucket (unless shared), the staging Glue
- * database and crawler, a failed-executions alarm, and optionally the Security Lake custom sources.
+ * checkpoint parameter, the credentials secret, and the parts it composes: staging (bucket, Glue database
+ * and crawler), the Security Lake custom sources, and the alarms.
  */
 export class Connector extends pulumi.ComponentResource {
   public readonly stateMachineArn: pulumi.Output<string>;
@@ -98,67 +94,11 @@ export class Connector extends pulumi.ComponentResource {
     const parent = { parent: this };
     const tags = { "seclake:stack": args.stack, "seclake:connector": c.name };
 
-    // Staging bucket: raw pages, OCSF NDJSON and quarantine, expired after staging.expirationDays.
-    let stagingBucket: pulumi.Output<string>;
-    if (args.staging.bucket) {
-      stagingBucket = pulumi.output(args.staging.bucket);
-    } else {
-      const bucket = new aws.s3.Bucket(
-        `${name}-staging`,
-        { bucketPrefix: names.stagingBucketPrefix, tags },
-        parent,
-      );
-      const bucketOpts = { parent: bucket };
-      new aws.s3.BucketPublicAccessBlock(
-        `${name}-staging-public-access`,
-        {
-          bucket: bucket.id,
-          blockPublicAcls: true,
-          blockPublicPolicy: true,
-          ignorePublicAcls: true,
-          restrictPublicBuckets: true,
-        },
-        bucketOpts,
-      );
-      new aws.s3.BucketOwnershipControls(
-        `${name}-staging-ownership`,
-        { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
-        bucketOpts,
-      );
-      new aws.s3.BucketServerSideEncryptionConfiguration(
-        `${name}-staging-sse`,
-        { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
-        bucketOpts,
-      );
-      new aws.s3.BucketVersioning(
-        `${name}-staging-versioning`,
-        { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } },
-        bucketOpts,
-      );
-      new aws.s3.BucketLifecycleConfiguration(
-        `${name}-staging-lifecycle`,
-        {
-          bucket: bucket.id,
-          rules: [
-            {
-              id: "expire-staging",
-              status: "Enabled",
-              filter: { prefix: "staging/" },
-              expiration: { days: args.staging.expirationDays },
-              noncurrentVersionExpiration: { noncurrentDays: 1 },
-              abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
-            },
-          ],
-        },
-        bucketOpts,
-      );
-      new aws.s3.BucketPolicy(
-        `${name}-staging-tls-only`,
-        { bucket: bucket.id, policy: bucket.arn.apply((arn) => JSON.stringify(tlsOnlyBucketPolicy(arn))) },
-        bucketOpts,
-      );
-      stagingBucket = bucket.bucket;
-    }
+    const staging = new Staging(
+      `${name}-staging`,
+      { connector: c, names, staging: args.staging, partition, region: lake.region, tags },
+      parent,
+    );
 
     // The checkpoint belongs to the pipeline after creation: a `pulumi up` must never rewind it.
     const checkpoint = new aws.ssm.Parameter(
@@ -178,7 +118,15 @@ export class Connector extends pulumi.ComponentResource {
     if (args.credentials) {
       secret = new aws.secretsmanager.Secret(
         `${name}-secret`,
-        { name: names.secret, description: `API credentials of seclake connector ${c.name}`, tags },
+        {
+          name: names.secret,
+          description: `API credentials of seclake connector ${c.name}`,
+          // Deleted at once on destroy (default: 30 days during which the name cannot be reused, so a
+          // re-created stack or connector would fail CreateSecret). The value's source of truth is the
+          // stack's encrypted config, so nothing is lost.
+          recoveryWindowInDays: 0,
+          tags,
+        },
         parent,
       );
       new aws.secretsmanager.SecretVersion(
@@ -206,167 +154,50 @@ export class Connector extends pulumi.ComponentResource {
     }
     const providerPrincipal = roles.convert.arn.apply(accountOfArn);
 
-    // Staging Glue database + crawler: one table per custom source over staging/ocsf/<source>/.
-    const database = new aws.glue.CatalogDatabase(
-      `${name}-staging-db`,
-      { name: names.stagingDatabase, description: `seclake staging OCSF of connector ${c.name}` },
+    const sources = new CustomSources(
+      `${name}-sources`,
+      { connector: c, names, lake, partition, providerPrincipal, tags },
       parent,
     );
-    const crawlerRole = new aws.iam.Role(
-      `${name}-crawler-role`,
-      {
-        name: names.stagingCrawlerRole,
-        assumeRolePolicy: JSON.stringify(trustPolicy("glue.amazonaws.com")),
-        tags,
-      },
-      parent,
-    );
-    const crawlerPolicy = new aws.iam.RolePolicy(
-      `${name}-crawler-policy`,
-      {
-        role: crawlerRole.id,
-        policy: pulumi.all([database.arn, stagingBucket]).apply(([databaseArn, bucket]) =>
-          json(
-            stagingCrawlerPolicy({
-              partition,
-              region: lake.region,
-              accountId: accountOfArn(databaseArn),
-              databaseArn,
-              stagingBucket: bucket,
-              customSources: c.customSources.map((s) => s.name),
-            }),
-          ),
-        ),
-      },
-      { parent: crawlerRole },
-    );
-    const crawler = new aws.glue.Crawler(
-      `${name}-crawler`,
-      {
-        name: names.stagingCrawler,
-        role: crawlerRole.arn,
-        databaseName: database.name,
-        s3Targets: c.customSources.map((s) => ({
-          path: pulumi.interpolate`s3://${stagingBucket}/${stagingPrefixes.ocsf(s.name)}`,
-        })),
-        schemaChangePolicy: { updateBehavior: "UPDATE_IN_DATABASE", deleteBehavior: "LOG" },
-        // One table per custom source folder, partitions for the window folders beneath it.
-        configuration: JSON.stringify({ Version: 1.0, Grouping: { TableLevelConfiguration: 4 } }),
-        tags,
-      },
-      // The crawler validates its role's permissions when it is created.
-      { parent: this, dependsOn: [crawlerPolicy] },
-    );
-
-    // Security Lake custom sources: created here, or existing ones named in the config.
-    let lakeCrawlerRole: aws.iam.Role | undefined;
-    if (lake.createCustomSources) {
-      lakeCrawlerRole = new aws.iam.Role(
-        `${name}-lake-crawler-role`,
-        {
-          name: names.lakeCrawlerRole,
-          assumeRolePolicy: JSON.stringify(trustPolicy("glue.amazonaws.com")),
-          tags,
-        },
-        parent,
-      );
-      new aws.iam.RolePolicy(
-        `${name}-lake-crawler-policy`,
-        {
-          role: lakeCrawlerRole.id,
-          policy: json(
-            lakeCrawlerPolicy({
-              partition,
-              region: lake.region,
-              accountId: lake.accountId,
-              lakeBucket: lake.bucket,
-              customSources: c.customSources.map((s) => s.name),
-            }),
-          ),
-        },
-        { parent: lakeCrawlerRole },
-      );
-    }
-    const customSources: (CustomSourceOutputs & { lakeCrawlerArn?: pulumi.Output<string> })[] =
-      c.customSources.map((s) => {
-        const externalId = s.externalId as string;
-        if (lakeCrawlerRole) {
-          const source = new aws.securitylake.CustomLogSource(
-            `${name}-source-${s.name}`,
-            {
-              sourceName: s.name,
-              sourceVersion: lake.sourceVersion,
-              eventClasses: [securityLakeEventClass(s.classUid)],
-              configuration: {
-                crawlerConfiguration: { roleArn: lakeCrawlerRole.arn },
-                providerIdentity: { externalId, principal: providerPrincipal },
-              },
-            },
-            parent,
-          );
-          const provider = source.providerDetails.apply((d) => d[0]);
-          return {
-            name: s.name,
-            classUid: s.classUid,
-            externalId,
-            providerRoleArn: provider.apply((d) =>
-              required(d?.roleArn, `${s.name}: providerDetails.roleArn`),
-            ),
-            location: provider.apply((d) => required(d?.location, `${s.name}: providerDetails.location`)),
-            lakeCrawlerArn: source.attributes.apply((a) =>
-              required(a[0]?.crawlerArn, `${s.name}: crawlerArn`),
-            ),
-          };
-        }
-        return {
-          name: s.name,
-          classUid: s.classUid,
-          externalId,
-          providerRoleArn: pulumi.output(s.providerRoleArn as string),
-          location: pulumi.output(`s3://${lake.bucket}/${lakePrefix(s.name)}`),
-          ...(s.crawlerName
-            ? {
-                lakeCrawlerArn: pulumi.output(
-                  `arn:${partition}:glue:${lake.region}:${lake.accountId}:crawler/${s.crawlerName}`,
-                ),
-              }
-            : {}),
-        };
-      });
+    const customSources = sources.sources;
 
     // Lambda functions: one role, policy and log group each; the same environment for all six.
     const sourcesJson = pulumi
       .all(
         customSources.map((s) =>
-          pulumi.all([s.providerRoleArn, s.lakeCrawlerArn ?? pulumi.output(undefined)]),
+          pulumi.all([s.providerRoleArn, s.lakePrefix, s.lakeCrawlerArn ?? pulumi.output(undefined)]),
         ),
       )
       .apply((resolved) =>
-        JSON.stringify(
+        customSourcesEnvironment(
           c.customSources.map((s, i) => {
-            const [providerRoleArn, lakeCrawlerArn] = resolved[i] as [string, string | undefined];
+            const [providerRoleArn, lakePrefix, lakeCrawlerArn] = resolved[i] as [string, string, string?];
             return {
               name: s.name,
               classUid: s.classUid,
               providerRoleArn,
               externalId: s.externalId as string,
+              lakePrefix,
               ...(lakeCrawlerArn ? { crawlerName: crawlerNameOf(lakeCrawlerArn) } : {}),
             };
           }),
         ),
       );
     const environment = pulumi
-      .all([stagingBucket, checkpoint.name, secret?.arn ?? pulumi.output(undefined), sourcesJson])
-      .apply(([bucket, parameter, secretArn, sources]) =>
-        handlerEnvironment({
-          connector: c,
-          lake,
-          stagingBucket: bucket,
-          checkpointParameter: parameter,
-          secretId: secretArn,
-          customSourcesJson: sources,
-          mappingsDir: BUNDLE_MAPPINGS_DIR,
-        }),
+      .all([staging.bucketName, checkpoint.name, secret?.arn ?? pulumi.output(undefined), sourcesJson])
+      .apply(([bucket, parameter, secretArn, sourcesText]) =>
+        checkEnvironmentSize(
+          c.name,
+          handlerEnvironment({
+            connector: c,
+            lake,
+            stagingBucket: bucket,
+            checkpointParameter: parameter,
+            secretId: secretArn,
+            customSourcesJson: sourcesText,
+            mappingsDir: BUNDLE_MAPPINGS_DIR,
+          }),
+        ),
       );
     const functions = {} as Record<FunctionRole, aws.lambda.Function>;
     for (const role of FUNCTION_ROLES) {
@@ -384,11 +215,11 @@ export class Connector extends pulumi.ComponentResource {
               logGroup.arn,
               checkpoint.arn,
               secret?.arn ?? pulumi.output(undefined),
-              stagingBucket,
+              staging.bucketName,
               pulumi.all(customSources.map((s) => s.providerRoleArn)),
             ])
             .apply(([logGroupArn, checkpointArn, secretArn, bucket, providerRoleArns]) =>
-              json(
+              policyJson(
                 lambdaPolicy(role, {
                   partition,
                   connector: c.name,
@@ -396,6 +227,7 @@ export class Connector extends pulumi.ComponentResource {
                   checkpointParameterArn: checkpointArn,
                   secretArn,
                   stagingBucket: bucket,
+                  ...(args.staging.kmsKeyArn ? { stagingKmsKeyArn: args.staging.kmsKeyArn } : {}),
                   customSources: c.customSources.map((s, i) => ({
                     name: s.name,
                     providerRoleArn: providerRoleArns[i] as string,
@@ -446,11 +278,11 @@ export class Connector extends pulumi.ComponentResource {
         policy: pulumi
           .all([
             pulumi.all(FUNCTION_ROLES.map((r) => functions[r].arn)),
-            crawler.arn,
+            staging.crawlerArn,
             pulumi.all(customSources.flatMap((s) => (s.lakeCrawlerArn ? [s.lakeCrawlerArn] : []))),
           ])
           .apply(([functionArns, crawlerArn, lakeCrawlerArns]) =>
-            json(stateMachinePolicy({ functionArns, crawlerArn, lakeCrawlerArns })),
+            policyJson(stateMachinePolicy({ functionArns, crawlerArn, lakeCrawlerArns })),
           ),
       },
       { parent: smRole },
@@ -460,9 +292,8 @@ export class Connector extends pulumi.ComponentResource {
       { name: names.stateMachineLogGroup, retentionInDays: args.logRetentionDays, tags },
       parent,
     );
-    const substitutions = aslSubstitutions(functions, crawler.name);
     const definition = pulumi
-      .all(substitutions)
+      .all(aslSubstitutions(functions, staging.crawlerName, partition))
       .apply((values) => renderAsl(args.aslTemplate, values as Record<string, string>, args.aslFile));
     const stateMachine = new aws.sfn.StateMachine(
       `${name}-sm`,
@@ -484,7 +315,8 @@ export class Connector extends pulumi.ComponentResource {
       { parent: this, dependsOn: [smPolicy] },
     );
 
-    // Schedule: starts one execution per tick with its own role.
+    // Schedule: starts one execution per tick with its own role, whether or not the last one finished;
+    // an execution that finds another one at work ends successfully (LoadCheckpoint).
     const scheduleRole = new aws.iam.Role(
       `${name}-schedule-role`,
       {
@@ -500,7 +332,7 @@ export class Connector extends pulumi.ComponentResource {
       `${name}-schedule-policy`,
       {
         role: scheduleRole.id,
-        policy: stateMachine.arn.apply((arn) => json(schedulePolicy({ stateMachineArn: arn }))),
+        policy: stateMachine.arn.apply((arn) => policyJson(schedulePolicy({ stateMachineArn: arn }))),
       },
       { parent: scheduleRole },
     );
@@ -523,35 +355,13 @@ export class Connector extends pulumi.ComponentResource {
       parent,
     );
 
-    new aws.cloudwatch.MetricAlarm(
-      `${name}-failed-alarm`,
+    new Observability(
+      `${name}-observability`,
       {
-        name: names.failedExecutionsAlarm,
-        alarmDescription: `An execution of seclake connector ${c.name} failed or timed out; its window stays pending and is retried by the next run.`,
-        comparisonOperator: "GreaterThanOrEqualToThreshold",
-        evaluationPeriods: 1,
-        threshold: 1,
-        treatMissingData: "notBreaching",
-        metricQueries: [
-          {
-            id: "failures",
-            expression: "failed + timedout + aborted",
-            label: "Failed, timed-out and aborted executions",
-            returnData: true,
-          },
-          ...(["ExecutionsFailed", "ExecutionsTimedOut", "ExecutionsAborted"] as const).map((metricName) => ({
-            id: metricName.replace("Executions", "").toLowerCase(),
-            metric: {
-              namespace: "AWS/States",
-              metricName,
-              dimensions: { StateMachineArn: stateMachine.arn },
-              period: 300,
-              stat: "Sum",
-            },
-          })),
-        ],
-        alarmActions: args.alarmTopicArn ? [args.alarmTopicArn] : [],
-        okActions: args.alarmTopicArn ? [args.alarmTopicArn] : [],
+        connector: c.name,
+        names,
+        stateMachineArn: stateMachine.arn,
+        ...(args.alarmTopicArn ? { alarmTopicArn: args.alarmTopicArn } : {}),
         tags,
       },
       parent,
@@ -565,15 +375,15 @@ export class Connector extends pulumi.ComponentResource {
       >),
       stateMachine: smRole.arn,
       schedule: scheduleRole.arn,
-      stagingCrawler: crawlerRole.arn,
+      stagingCrawler: staging.crawlerRoleArn,
     };
     this.providerAssumingRoleArn = roles.convert.arn;
     this.providerPrincipal = providerPrincipal;
-    this.customSources = customSources.map(({ lakeCrawlerArn: _, ...rest }) => rest);
+    this.customSources = customSources;
     this.checkpointParameterName = checkpoint.name;
     this.secretArn = secret?.arn;
-    this.stagingBucketName = stagingBucket;
-    this.stagingCrawlerName = crawler.name;
+    this.stagingBucketName = staging.bucketName;
+    this.stagingCrawlerName = staging.crawlerName;
     this.logGroupName = smLogGroup.name;
     this.registerOutputs({
       stateMachineArn: this.stateMachineArn,
@@ -590,34 +400,14 @@ export class Connector extends pulumi.ComponentResource {
 function aslSubstitutions(
   functions: Record<FunctionRole, aws.lambda.Function>,
   stagingCrawlerName: pulumi.Output<string>,
-): Record<string, pulumi.Output<string>> {
-  const out: Record<string, pulumi.Output<string>> = { StagingCrawlerName: stagingCrawlerName };
+  partition: string,
+): Record<string, pulumi.Input<string>> {
+  const out: Record<string, pulumi.Input<string>> = {
+    StagingCrawlerName: stagingCrawlerName,
+    GlueStartCrawlerArn: sdkIntegrationArn(partition, "glue", "startCrawler"),
+    GlueGetCrawlerArn: sdkIntegrationArn(partition, "glue", "getCrawler"),
+  };
   for (const role of FUNCTION_ROLES)
     out[`${role[0]?.toUpperCase()}${role.slice(1)}FunctionArn`] = functions[role].arn;
   return out;
-}
-
-/** Security Lake names OCSF classes in upper snake case: 3002 → `AUTHENTICATION`. */
-export function securityLakeEventClass(classUid: number): string {
-  return ocsf.class(classUid).name.toUpperCase();
-}
-
-/** `arn:aws:iam::123456789012:role/x` → `123456789012`. */
-export function accountOfArn(arn: string): string {
-  const account = arn.split(":")[4];
-  if (!account || !/^\d{12}$/.test(account)) throw new Error(`no account id in ARN ${arn}`);
-  return account;
-}
-
-function crawlerNameOf(crawlerArn: string): string {
-  return crawlerArn.slice(crawlerArn.lastIndexOf("/") + 1);
-}
-
-function required<T>(value: T | undefined | null, what: string): T {
-  if (value === undefined || value === null) throw new Error(`Security Lake did not return ${what}`);
-  return value;
-}
-
-function json(policy: PolicyDocument): string {
-  return JSON.stringify(policy);
 }

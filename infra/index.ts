@@ -1,10 +1,14 @@
 // Pulumi entry point (`main: infra/` in Pulumi.yaml): one Connector component per configured connector.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { ConfigError } from "../functions/core/errors.ts";
 import { buildLambdaBundle, REPO_ROOT } from "./bundle.ts";
-import { loadConfig, unroutedClasses } from "./config.ts";
+import { lakeAccountProblem, loadConfig, unroutedClasses } from "./config.ts";
 import { Connector } from "./connector.ts";
+import { partitionOf } from "./policies.ts";
+import { securityLakeEventClass, unlistedClassNotice } from "./securityLakeClasses.ts";
 
 const stackName = pulumi.getStack();
 // isConfigSecret is internal to @pulumi/pulumi (pinned); without it the "set with --secret" check is skipped.
@@ -22,6 +26,21 @@ for (const connector of stack.connectors) {
       `connector ${connector.name}: its mappings produce OCSF classes ${missing.join(", ")} that no custom ` +
         "source takes; those events will be quarantined, not written to the lake (add customSources for them).",
     );
+}
+
+if (stack.securityLake.createCustomSources) {
+  for (const source of stack.connectors.flatMap((c) => c.customSources)) {
+    if (!securityLakeEventClass(source.classUid))
+      pulumi.log.warn(unlistedClassNotice(source.name, source.classUid));
+  }
+}
+
+// Config cannot know which account the credentials deploy to; the caller identity can (also in preview).
+// Checked before any resource is declared, like every config error.
+if (stack.connectors.some((c) => c.customSources.some((s) => s.crawlerName))) {
+  const { accountId } = await aws.getCallerIdentity();
+  const problem = lakeAccountProblem(stack, accountId);
+  if (problem) throw new ConfigError(`invalid stack config: ${problem}`);
 }
 
 const aslFile = "statemachine/connector.asl.json";
@@ -88,8 +107,15 @@ export const customSources = Object.fromEntries(
   ),
 );
 
-/** The Step Functions console page of a state machine, in the region its ARN names. */
+/** The Step Functions console page of a state machine, in the region (and partition) its ARN names. */
 function consoleUrl(stateMachineArn: string): string {
-  const region = stateMachineArn.split(":")[3];
-  return `https://${region}.console.aws.amazon.com/states/home?region=${region}#/statemachines/view/${stateMachineArn}`;
+  const region = stateMachineArn.split(":")[3] as string;
+  const host = CONSOLE_HOSTS[partitionOf(region)] ?? "console.aws.amazon.com";
+  return `https://${region}.${host}/states/home?region=${region}#/statemachines/view/${stateMachineArn}`;
 }
+
+const CONSOLE_HOSTS: Readonly<Record<string, string>> = {
+  aws: "console.aws.amazon.com",
+  "aws-cn": "console.amazonaws.cn",
+  "aws-us-gov": "console.amazonaws-us-gov.com",
+};

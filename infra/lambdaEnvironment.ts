@@ -1,5 +1,17 @@
+import { ConfigError } from "../functions/core/errors.ts";
+import type { CustomSourceConfig } from "../functions/handlers/environment.ts";
 import type { ConnectorConfig, StackConfig } from "./config.ts";
-import type { FunctionRole } from "./names.ts";
+import { connectorNames, type FunctionRole } from "./names.ts";
+import { lakePrefix, partitionOf } from "./policies.ts";
+
+/** The handlers' CloudWatch namespace, and the `service` dimension Powertools adds to every metric. */
+export const METRICS_NAMESPACE = "Seclake";
+export const SERVICE_NAME = "seclake";
+
+/** The dimensions of a connector-level metric the handlers emit (Powertools adds `service`). */
+export function connectorMetricDimensions(connector: string): Record<string, string> {
+  return { service: SERVICE_NAME, connector };
+}
 
 /**
  * The Lambda environment of a connector's six functions (all get the same variables): the contract
@@ -35,8 +47,8 @@ export function handlerEnvironment(p: {
     SECLAKE_MAX_EVENTS: String(c.maxEvents),
     SECLAKE_PENDING_LEASE_SECONDS: String(PENDING_LEASE_SECONDS),
     SECLAKE_MAPPINGS_DIR: p.mappingsDir,
-    POWERTOOLS_SERVICE_NAME: "seclake",
-    POWERTOOLS_METRICS_NAMESPACE: "Seclake",
+    POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+    POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
     // Stack traces of bundled code point at the TypeScript sources only with source maps; none are shipped,
     // so keep Node's default and the bundle unminified instead.
   };
@@ -76,4 +88,77 @@ export function lambdaSizing(role: FunctionRole): { memoryMb: number; timeoutSec
 export function initialCheckpoint(now: Date, initialLookbackHours: number): string {
   const since = new Date(now.getTime() - initialLookbackHours * 3_600_000);
   return JSON.stringify({ version: 1, since: since.toISOString(), boundaryIds: [], pending: null });
+}
+
+/** SECLAKE_CUSTOM_SOURCES: the custom sources as the handlers parse them (`customSourceSchema`). */
+export function customSourcesEnvironment(sources: readonly CustomSourceConfig[]): string {
+  return JSON.stringify(sources);
+}
+
+/**
+ * Lambda limits the environment of a function to 4 KB in all (CreateFunction: "Environment variables:
+ * 4 KB, for all environment variables"). Measured here as the JSON of the variables map, which counts
+ * every key and value plus quoting: an upper bound of what Lambda counts.
+ */
+export const LAMBDA_ENVIRONMENT_LIMIT = 4096;
+
+export function environmentSize(variables: Readonly<Record<string, string>>): number {
+  return Buffer.byteLength(JSON.stringify(variables), "utf8");
+}
+
+/** Returns `variables`, or throws ConfigError naming the connector, the size and what to shorten. */
+export function checkEnvironmentSize(
+  connector: string,
+  variables: Record<string, string>,
+  where = `connector ${connector}`,
+): Record<string, string> {
+  const size = environmentSize(variables);
+  if (size <= LAMBDA_ENVIRONMENT_LIMIT) return variables;
+  throw new ConfigError(
+    `${where}: the Lambda environment would be ${size} bytes, over Lambda's ${LAMBDA_ENVIRONMENT_LIMIT}-byte limit for all variables; ` +
+      "it holds every custom source's provider role ARN and external ID, so use shorter external IDs or fewer custom sources per connector",
+  );
+}
+
+/**
+ * The largest environment a connector can get once deployed, from config alone: values only AWS knows
+ * (the generated staging bucket name, the secret ARN's suffix, the provider roles and crawlers Security
+ * Lake creates) are replaced by their longest form. Lets `pulumi preview` reject what Lambda would.
+ */
+export function worstCaseEnvironment(
+  stackName: string,
+  connector: ConnectorConfig,
+  stack: Pick<StackConfig, "securityLake" | "staging">,
+): Record<string, string> {
+  const lake = stack.securityLake;
+  const names = connectorNames(stackName, connector.name);
+  const partition = partitionOf(lake.region);
+  const account = lake.accountId;
+  const sources = connector.customSources.map((s) => ({
+    name: s.name,
+    classUid: s.classUid,
+    providerRoleArn:
+      s.providerRoleArn ??
+      `arn:${partition}:iam::${account}:role/AmazonSecurityLake-Provider-${s.name}-${lake.region}`,
+    externalId: s.externalId ?? "",
+    lakePrefix: s.location
+      ? `${s.location.replace(/^s3:\/\/[^/]+\//, "").replace(/\/?$/, "/")}`
+      : `${lakePrefix(s.name)}${lake.createCustomSources ? `${lake.sourceVersion}/` : ""}`,
+    // Security Lake names the crawler of a source it creates; allow a generous 128 characters.
+    ...(s.crawlerName || lake.createCustomSources ? { crawlerName: s.crawlerName ?? "c".repeat(128) } : {}),
+  }));
+  return handlerEnvironment({
+    connector,
+    lake,
+    stagingBucket:
+      stack.staging.bucket ??
+      `${names.stagingBucketPrefix}${"x".repeat(63 - names.stagingBucketPrefix.length)}`,
+    checkpointParameter: names.checkpointParameter,
+    secretId:
+      connector.kind === "s3-inbox"
+        ? undefined
+        : `arn:${partition}:secretsmanager:${lake.region}:${account}:secret:${names.secret}-AbCdEf`,
+    customSourcesJson: customSourcesEnvironment(sources),
+    mappingsDir: "/var/task/mappings",
+  });
 }

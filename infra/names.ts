@@ -1,5 +1,8 @@
 import { ConfigError } from "../functions/core/errors.ts";
 
+/** The Pulumi project name: stack config keys are `seclake-pipelines:<key>`. */
+export const PROJECT = "seclake-pipelines";
+
 /**
  * Physical AWS names of one connector's resources, derived from the stack and the connector name only,
  * so two stacks (dev, prod) or two connectors never collide, and a name never depends on an Output.
@@ -27,6 +30,7 @@ export interface ConnectorNames {
   readonly stagingCrawlerRole: string;
   readonly lakeCrawlerRole: string;
   readonly failedExecutionsAlarm: string;
+  readonly lakeCrawlerAlarm: string;
 }
 
 /** The Lambda functions of a connector, in ASL order; also the handler file names in functions/handlers. */
@@ -161,6 +165,7 @@ export function connectorNames(stack: string, connector: string): ConnectorNames
     stagingCrawlerRole: checkName("role", `${base}-crawler`, from),
     lakeCrawlerRole: checkName("role", `${base}-lake-crawler`, from),
     failedExecutionsAlarm: checkName("alarm", `${base} failed executions`, from),
+    lakeCrawlerAlarm: checkName("alarm", `${base} lake crawler not started`, from),
   };
   // Build every per-function name once now, so a name that is too long fails before any resource exists.
   for (const role of FUNCTION_ROLES) {

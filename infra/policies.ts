@@ -45,6 +45,10 @@ export const STAR_ONLY_ACTIONS: ReadonlySet<string> = new Set([
   "xray:PutTelemetryRecords",
   "xray:GetSamplingRules",
   "xray:GetSamplingTargets",
+  // Lake Formation vends credentials for locations registered with it (Security Lake registers its
+  // buckets); its IAM actions have no resource-level permissions
+  // (https://docs.aws.amazon.com/lake-formation/latest/dg/lf-permissions-reference.html).
+  "lakeformation:GetDataAccess",
 ]);
 
 /** Where each stage writes in the staging bucket (DESIGN.md §2). Every prefix ends in "/". */
@@ -64,8 +68,8 @@ export function partitionOf(region: string): string {
   return "aws";
 }
 
-const s3Bucket = (partition: string, bucket: string) => `arn:${partition}:s3:::${bucket}`;
-const s3Objects = (partition: string, bucket: string, prefix: string) =>
+export const s3Bucket = (partition: string, bucket: string) => `arn:${partition}:s3:::${bucket}`;
+export const s3Objects = (partition: string, bucket: string, prefix: string) =>
   `arn:${partition}:s3:::${bucket}/${prefix}*`;
 
 /** Trust policy for a role only `service` may assume; `sourceAccount` guards against confused deputies. */
@@ -93,8 +97,10 @@ export interface LambdaPolicyInputs {
   readonly secretArn?: string;
   readonly stagingBucket: string;
   readonly customSources: readonly { readonly name: string; readonly providerRoleArn: string }[];
-  /** s3-inbox connectors read the producer's files here. */
-  readonly inbox?: { readonly bucket: string; readonly prefix: string };
+  /** A shared staging bucket's customer-managed KMS key (the buckets the stack creates use SSE-S3). */
+  readonly stagingKmsKeyArn?: string;
+  /** s3-inbox connectors read the producer's files here (decrypting with its KMS key, if any). */
+  readonly inbox?: { readonly bucket: string; readonly prefix: string; readonly kmsKeyArn?: string };
 }
 
 /** The policy of one connector function's role: only what that step of the state machine does. */
@@ -109,50 +115,59 @@ export function lambdaPolicy(role: FunctionRole, p: LambdaPolicyInputs): PolicyD
     },
   ];
   // The SSM adapter's conditional put serialises writers on a `<checkpoint>.lock` parameter, which it
-  // creates (Overwrite: false) and deletes around each write.
-  const checkpoint: PolicyStatement = {
-    Sid: "Checkpoint",
-    Effect: "Allow",
-    Action: ["ssm:GetParameter", "ssm:PutParameter", "ssm:DeleteParameter"],
-    Resource: [p.checkpointParameterArn, `${p.checkpointParameterArn}.lock`],
-  };
+  // creates (Overwrite: false) and deletes around each write; the checkpoint itself is never deleted.
+  const checkpoint: PolicyStatement[] = [
+    {
+      Sid: "Checkpoint",
+      Effect: "Allow",
+      Action: ["ssm:GetParameter", "ssm:PutParameter"],
+      Resource: [p.checkpointParameterArn, `${p.checkpointParameterArn}.lock`],
+    },
+    {
+      Sid: "CheckpointLockRelease",
+      Effect: "Allow",
+      Action: ["ssm:DeleteParameter"],
+      Resource: [`${p.checkpointParameterArn}.lock`],
+    },
+  ];
+  // Only on prefixes a handler lists (stale pages and parts) or reads by key: without ListBucket a
+  // missing key answers 403 instead of 404, and the object store reads only 404 as "absent". Prefixes
+  // that are only written (quarantine) get none.
   const list = (sid: string, prefixes: string[]): PolicyStatement => ({
-    // Without ListBucket a missing key answers 403 instead of 404 (NoSuchKey).
     Sid: `${sid}List`,
     Effect: "Allow",
     Action: ["s3:ListBucket"],
     Resource: [s3Bucket(p.partition, p.stagingBucket)],
     Condition: { StringLike: { "s3:prefix": prefixes.map((x) => `${x}*`) } },
   });
-  const read = (sid: string, prefixes: string[]): PolicyStatement[] => [
-    {
-      Sid: `${sid}Read`,
-      Effect: "Allow",
-      Action: ["s3:GetObject"],
-      Resource: prefixes.map((x) => s3Objects(p.partition, p.stagingBucket, x)),
-    },
-    list(`${sid}Read`, prefixes),
-  ];
-  // Keys are deterministic, so a retried window overwrites its objects; DeleteObject removes the parts a
-  // shorter retry no longer writes.
-  const write = (sid: string, prefixes: string[]): PolicyStatement[] => [
-    {
-      Sid: `${sid}Write`,
-      Effect: "Allow",
-      Action: ["s3:PutObject", "s3:DeleteObject"],
-      Resource: prefixes.map((x) => s3Objects(p.partition, p.stagingBucket, x)),
-    },
-    list(`${sid}Write`, prefixes),
-  ];
+  const read = (sid: string, prefixes: string[]): PolicyStatement => ({
+    Sid: `${sid}Read`,
+    Effect: "Allow",
+    Action: ["s3:GetObject"],
+    Resource: prefixes.map((x) => s3Objects(p.partition, p.stagingBucket, x)),
+  });
+  // Keys are deterministic, so a retried window overwrites its objects; DeleteObject removes the staged
+  // parts a shorter retry no longer writes (staging only: nothing is ever deleted from the lake).
+  const write = (sid: string, prefixes: string[]): PolicyStatement => ({
+    Sid: `${sid}Write`,
+    Effect: "Allow",
+    Action: ["s3:PutObject", "s3:DeleteObject"],
+    Resource: prefixes.map((x) => s3Objects(p.partition, p.stagingBucket, x)),
+  });
+  const stagingKey = (actions: string[]): PolicyStatement[] =>
+    p.stagingKmsKeyArn
+      ? [{ Sid: "StagingKey", Effect: "Allow", Action: actions, Resource: [p.stagingKmsKeyArn] }]
+      : [];
   const rawPrefix = stagingPrefixes.raw(p.connector);
   const ocsfPrefixes = p.customSources.map((s) => stagingPrefixes.ocsf(s.name));
+  const quarantinePrefix = stagingPrefixes.quarantine(p.connector);
 
   switch (role) {
     case "loadCheckpoint":
     case "commit":
     case "recordFailure":
       // LoadCheckpoint records the window as pending before Fetch; Commit moves it; RecordFailure marks it failed.
-      statements.push(checkpoint);
+      statements.push(...checkpoint);
       break;
     case "fetch":
       if (p.secretArn) {
@@ -179,23 +194,49 @@ export function lambdaPolicy(role: FunctionRole, p: LambdaPolicyInputs): PolicyD
             Condition: { StringLike: { "s3:prefix": [`${p.inbox.prefix}*`] } },
           },
         );
+        if (p.inbox.kmsKeyArn) {
+          statements.push({
+            Sid: "InboxKey",
+            Effect: "Allow",
+            Action: ["kms:Decrypt"],
+            Resource: [p.inbox.kmsKeyArn],
+          });
+        }
       }
-      statements.push(...write("StagingRaw", [rawPrefix]));
+      // Fetch writes the raw pages and their manifest, reads the manifest back when it resumes a window,
+      // and lists the window's folder to remove stale pages.
+      statements.push(
+        write("StagingRaw", [rawPrefix]),
+        read("StagingRaw", [rawPrefix]),
+        list("StagingRaw", [rawPrefix]),
+        ...stagingKey(["kms:Decrypt", "kms:GenerateDataKey"]),
+      );
       break;
     case "map":
+      // Reads raw pages; writes OCSF parts (listing the window's folder per source to remove stale
+      // parts) and the window's quarantine file (written or deleted by key, never listed or read).
       statements.push(
-        ...read("StagingRaw", [rawPrefix]),
-        ...write("StagingOcsf", [...ocsfPrefixes, stagingPrefixes.quarantine(p.connector)]),
+        read("StagingRaw", [rawPrefix]),
+        list("StagingRaw", [rawPrefix]),
+        write("StagingOcsf", [...ocsfPrefixes, quarantinePrefix]),
+        list("StagingOcsf", ocsfPrefixes),
+        ...stagingKey(["kms:Decrypt", "kms:GenerateDataKey"]),
       );
       break;
     case "convert":
-      statements.push(...read("StagingOcsf", ocsfPrefixes), {
-        // Writes to the lake happen only as the provider roles, which Security Lake limits to ext/<source>/.
-        Sid: "AssumeProviderRoles",
-        Effect: "Allow",
-        Action: ["sts:AssumeRole"],
-        Resource: [...new Set(p.customSources.map((s) => s.providerRoleArn))],
-      });
+      statements.push(
+        read("StagingOcsf", ocsfPrefixes),
+        list("StagingOcsf", ocsfPrefixes),
+        ...stagingKey(["kms:Decrypt"]),
+        {
+          // Writes to the lake happen only as the provider roles, which Security Lake limits to the
+          // source's location (and whose boundary denies deletes: lake writes are overwrite-only).
+          Sid: "AssumeProviderRoles",
+          Effect: "Allow",
+          Action: ["sts:AssumeRole"],
+          Resource: [...new Set(p.customSources.map((s) => s.providerRoleArn))],
+        },
+      );
       break;
   }
   return { Version: "2012-10-17", Statement: statements };
@@ -215,8 +256,8 @@ export function stateMachinePolicy(p: {
         Sid: "InvokeOwnFunctions",
         Effect: "Allow",
         Action: ["lambda:InvokeFunction"],
-        // `:*` covers qualified ARNs (versions, aliases) of the same functions.
-        Resource: p.functionArns.flatMap((arn) => [arn, `${arn}:*`]),
+        // The ASL invokes the unqualified ARNs only (no version or alias).
+        Resource: [...p.functionArns],
       },
       {
         Sid: "RunStagingCrawler",
@@ -265,107 +306,6 @@ export function schedulePolicy(p: { stateMachineArn: string }): PolicyDocument {
   };
 }
 
-/** `arn:aws:glue:r:a:database/db` → the catalog, database and table ARNs a crawler of `db` needs. */
-export function glueArns(databaseArn: string): { catalog: string; database: string; tables: string } {
-  const m = /^(arn:[^:]+:glue:[^:]+:\d{12}):database\/(.+)$/.exec(databaseArn);
-  if (!m) throw new Error(`not a Glue database ARN: ${databaseArn}`);
-  return { catalog: `${m[1]}:catalog`, database: databaseArn, tables: `${m[1]}:table/${m[2]}/*` };
-}
-
-/** Actions a Glue crawler uses to create and update tables and partitions in its database. */
-const CRAWLER_GLUE_ACTIONS = [
-  "glue:GetDatabase",
-  "glue:GetTable",
-  "glue:GetTables",
-  "glue:CreateTable",
-  "glue:UpdateTable",
-  "glue:GetPartition",
-  "glue:GetPartitions",
-  "glue:BatchGetPartition",
-  "glue:CreatePartition",
-  "glue:BatchCreatePartition",
-  "glue:UpdatePartition",
-  "glue:BatchUpdatePartition",
-];
-
-function crawlerPolicy(p: {
-  partition: string;
-  region: string;
-  accountId: string;
-  databaseArn: string;
-  bucket: string;
-  prefixes: readonly string[];
-}): PolicyDocument {
-  const glue = glueArns(p.databaseArn);
-  return {
-    Version: "2012-10-17",
-    Statement: [
-      {
-        Sid: "ReadData",
-        Effect: "Allow",
-        Action: ["s3:GetObject"],
-        Resource: p.prefixes.map((x) => s3Objects(p.partition, p.bucket, x)),
-      },
-      {
-        Sid: "ListData",
-        Effect: "Allow",
-        Action: ["s3:ListBucket"],
-        Resource: [s3Bucket(p.partition, p.bucket)],
-        Condition: { StringLike: { "s3:prefix": p.prefixes.map((x) => `${x}*`) } },
-      },
-      {
-        Sid: "Catalog",
-        Effect: "Allow",
-        Action: CRAWLER_GLUE_ACTIONS,
-        Resource: [glue.catalog, glue.database, glue.tables],
-      },
-      {
-        Sid: "CrawlerLogs",
-        Effect: "Allow",
-        Action: ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
-        Resource: [`arn:${p.partition}:logs:${p.region}:${p.accountId}:log-group:/aws-glue/crawlers:*`],
-      },
-    ],
-  };
-}
-
-/** The staging crawler's role: read this connector's staged OCSF, maintain its staging database. */
-export function stagingCrawlerPolicy(p: {
-  partition: string;
-  region: string;
-  accountId: string;
-  databaseArn: string;
-  stagingBucket: string;
-  customSources: readonly string[];
-}): PolicyDocument {
-  return crawlerPolicy({
-    ...p,
-    bucket: p.stagingBucket,
-    prefixes: p.customSources.map(stagingPrefixes.ocsf),
-  });
-}
-
-/**
- * The role Security Lake's own crawler uses for the custom sources this stack creates (the
- * `crawlerConfiguration.roleArn` of CreateCustomLogSource): read ext/<source>/, maintain the lake's
- * Glue database, `amazon_security_lake_glue_db_<region>`.
- */
-export function lakeCrawlerPolicy(p: {
-  partition: string;
-  region: string;
-  accountId: string;
-  lakeBucket: string;
-  customSources: readonly string[];
-}): PolicyDocument {
-  const database = `amazon_security_lake_glue_db_${p.region.replaceAll("-", "_")}`;
-  return crawlerPolicy({
-    ...p,
-    databaseArn: `arn:${p.partition}:glue:${p.region}:${p.accountId}:database/${database}`,
-    bucket: p.lakeBucket,
-    prefixes: p.customSources.map(lakePrefix),
-  });
-}
-
 /** TLS-only bucket policy: deny any request to the bucket or its objects made without TLS. */
 export function tlsOnlyBucketPolicy(bucketArn: string) {
   return {
@@ -381,6 +321,11 @@ export function tlsOnlyBucketPolicy(bucketArn: string) {
       },
     ],
   };
+}
+
+/** A policy document as IAM takes it. */
+export function policyJson(policy: PolicyDocument): string {
+  return JSON.stringify(policy);
 }
 
 function stripStar(arn: string): string {

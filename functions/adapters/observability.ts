@@ -15,7 +15,11 @@ export type MetricName =
   | "EventsSkipped"
   | "EventsQuarantined"
   | "RowsWritten"
-  | "BytesWritten";
+  | "BytesWritten"
+  /** An execution found another one at work on the connector and ended without work (LoadCheckpoint). */
+  | "OverlappingExecutions"
+  /** Security Lake's crawler of a custom source could not be started after Convert (Commit). */
+  | "LakeCrawlerStartFailed";
 
 export type MetricUnitName = "Count" | "Bytes";
 
@@ -52,6 +56,8 @@ const UNITS: Record<MetricName, MetricUnitName> = {
   EventsQuarantined: "Count",
   RowsWritten: "Count",
   BytesWritten: "Bytes",
+  OverlappingExecutions: "Count",
+  LakeCrawlerStartFailed: "Count",
 };
 
 let boundConnector: string | undefined;

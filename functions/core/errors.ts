@@ -75,6 +75,21 @@ export class SchemaError extends SeclakeError {}
 export class CheckpointError extends SeclakeError {}
 
 /**
+ * Another live execution holds the connector's pending window. Not a failure of the pipeline: the
+ * scheduler starts an execution on every tick whether or not the last one finished, and LoadCheckpoint
+ * turns this into a successful "another execution at work" result.
+ */
+export class WindowHeldError extends CheckpointError {
+  readonly heldBy: { readonly executionId: string; readonly windowId: string; readonly leaseUntil: string };
+  constructor(heldBy: WindowHeldError["heldBy"]) {
+    super(
+      `window ${heldBy.windowId} is held by execution ${heldBy.executionId} until ${heldBy.leaseUntil}; not starting a second one`,
+    );
+    this.heldBy = heldBy;
+  }
+}
+
+/**
  * S3, SSM or STS throttled or failed transiently past the SDK's own retries (`cause` holds the SDK error);
  * the ASL retries the step, which is safe because every key a handler writes is deterministic.
  */

@@ -7,22 +7,30 @@ import {
   serializePipelineCheckpoint,
 } from "../core/pipeline/claim.ts";
 import { awsDeps } from "./awsDeps.ts";
-import { type CommitResult, fetchResultSchema, windowSchema } from "./contract.ts";
+import { type CommitResult, convertedSourceSchema, fetchResultSchema, windowSchema } from "./contract.ts";
 import { type HandlerDeps, lazyHandler, type StateHandler, stateHandler } from "./deps.ts";
 
 /** The input of the ASL's `Commit` state. */
 export const commitInput = z
-  .object({ window: windowSchema, fetch: fetchResultSchema, executionId: z.string().min(1) })
+  .object({
+    window: windowSchema,
+    fetch: fetchResultSchema,
+    /** What Convert wrote per custom source ([] when the window mapped nothing). */
+    convert: z.array(convertedSourceSchema),
+    executionId: z.string().min(1),
+  })
   .strict();
 
 /**
  * Moves the checkpoint past the window and clears pending. The state machine reaches Commit only after
  * every object of the window is written; the write is conditional on this execution still owning the
- * window at the version it read, so of two overlapping executions at most one commits.
+ * window at the version it read, so of two overlapping executions at most one commits. A Security Lake
+ * crawler that could not be started is reported here (LakeCrawlerStartFailed, which alarms) and does
+ * not hold the window back: its Parquet is written, and the crawler's next run finds the partitions.
  */
 export function makeHandler(deps: HandlerDeps): StateHandler<CommitResult> {
   const { env } = deps;
-  return stateHandler(deps, "Commit", commitInput, async ({ window, fetch, executionId }) => {
+  return stateHandler(deps, "Commit", commitInput, async ({ window, fetch, convert, executionId }) => {
     const name = env.checkpointParameter;
     const stored = await deps.parameters.get(name);
     const current = stored ? parsePipelineCheckpoint(stored.value, `checkpoint ${name}`) : undefined;
@@ -35,6 +43,16 @@ export function makeHandler(deps: HandlerDeps): StateHandler<CommitResult> {
     // now − lag (a backfill). An inbox has no time backlog.
     const behind = env.sourceKind !== "s3-inbox" && isBehind(next, deps.now().getTime(), env);
     deps.telemetry.info("committed", { since: next.since, fetched: fetch.counts.events });
+    for (const source of convert) {
+      if (source.lakeCrawler.status !== "failed") continue;
+      // Per connector only, so one alarm covers it; the log line names the source and the crawler.
+      deps.telemetry.metric("LakeCrawlerStartFailed", 1);
+      deps.telemetry.warn("the Security Lake crawler of a custom source could not be started", {
+        customSource: source.customSource,
+        crawler: source.lakeCrawler.crawler,
+        errorName: source.lakeCrawler.error,
+      });
+    }
     return {
       hasMore: fetch.hasMore || behind,
       since: next.since,

@@ -30,6 +30,21 @@ export const windowSchema = z
   .strict();
 export type Window = z.infer<typeof windowSchema>;
 
+/** Who holds the connector's window when LoadCheckpoint finds another live execution at work. */
+export const heldBySchema = z
+  .object({ executionId: z.string().min(1), windowId: z.string().min(1), leaseUntil: isoTime })
+  .strict();
+
+/**
+ * LoadCheckpoint's result at `$.claim`: the window this execution now owns, or the execution that
+ * holds it (the state machine then ends successfully, saying so).
+ */
+export const claimResultSchema = z.union([
+  z.object({ window: windowSchema }).strict(),
+  z.object({ heldBy: heldBySchema }).strict(),
+]);
+export type ClaimResult = z.infer<typeof claimResultSchema>;
+
 /** Where the checkpoint moves once the window is committed (computed by Fetch from what it delivered). */
 export const cursorSchema = z
   .object({ since: isoTime, boundaryIds: z.array(z.string()).max(1000), cursor: z.string().nullable() })
@@ -84,6 +99,25 @@ export const convertResultSchema = z
   })
   .strict();
 export type ConvertResult = z.infer<typeof convertResultSchema>;
+
+/** What the Security Lake crawler start did for one custom source (best effort, never fails the window). */
+export const lakeCrawlerOutcomeSchema = z.discriminatedUnion("status", [
+  z.object({ status: z.literal("none") }).strict(),
+  z.object({ status: z.literal("started") }).strict(),
+  z.object({ status: z.literal("already-running") }).strict(),
+  z.object({ status: z.literal("failed"), crawler: z.string(), error: z.string() }).strict(),
+]);
+
+/** One item of the Convert Map state's result at `$.convert` (the ASL's SourceConverted state). */
+export const convertedSourceSchema = z
+  .object({
+    customSource: z.string().min(1),
+    keys: z.array(s3Key),
+    counts: convertResultSchema.shape.counts,
+    lakeCrawler: lakeCrawlerOutcomeSchema,
+  })
+  .strict();
+export type ConvertedSource = z.infer<typeof convertedSourceSchema>;
 
 /** Commit's result at `$.commit`; HasMore loops on `hasMore`. */
 export const commitResultSchema = z

@@ -1,7 +1,13 @@
 import { z } from "zod";
-import { claimWindow, parsePipelineCheckpoint, serializePipelineCheckpoint } from "../core/pipeline/claim.ts";
+import { CheckpointError, WindowHeldError } from "../core/errors.ts";
+import {
+  type Claim,
+  claimWindow,
+  parsePipelineCheckpoint,
+  serializePipelineCheckpoint,
+} from "../core/pipeline/claim.ts";
 import { awsDeps } from "./awsDeps.ts";
-import type { Window } from "./contract.ts";
+import type { ClaimResult } from "./contract.ts";
 import { type HandlerDeps, lazyHandler, type StateHandler, stateHandler } from "./deps.ts";
 
 /** The input of the ASL's `LoadCheckpoint` state. */
@@ -9,24 +15,43 @@ export const loadCheckpointInput = z.object({ executionId: z.string().min(1) }).
 
 /**
  * Opens the next window or resumes the pending one, and records it as pending for this execution
- * (conditional on the checkpoint version read) before anything is fetched: a second execution that
- * overlaps fails here with CheckpointError instead of fetching the same window.
+ * (conditional on the checkpoint version read) before anything is fetched. When another live execution
+ * holds the window (the scheduler starts one on every tick, finished or not), or wins the race to
+ * record it, this returns `heldBy` instead: the state machine ends successfully and says so, and the
+ * OverlappingExecutions metric counts it. Nothing is fetched twice either way.
  */
-export function makeHandler(deps: HandlerDeps): StateHandler<Window> {
+export function makeHandler(deps: HandlerDeps): StateHandler<ClaimResult> {
   const { env } = deps;
   return stateHandler(deps, "LoadCheckpoint", loadCheckpointInput, async ({ executionId }) => {
     const name = env.checkpointParameter;
-    const stored = await deps.parameters.get(name);
-    const current = stored ? parsePipelineCheckpoint(stored.value, `checkpoint ${name}`) : undefined;
-    const claim = claimWindow(current, executionId, deps.now().getTime(), {
-      lagSeconds: env.lagSeconds,
-      maxWindowSeconds: env.maxWindowSeconds,
-      initialLookbackSeconds: env.initialLookbackSeconds,
-      leaseSeconds: env.pendingLeaseSeconds,
-    });
-    const written = await deps.parameters.put(name, serializePipelineCheckpoint(claim.checkpoint), {
-      expectedVersion: stored?.version ?? null,
-    });
+    const attempt = async () => {
+      const stored = await deps.parameters.get(name);
+      const current = stored ? parsePipelineCheckpoint(stored.value, `checkpoint ${name}`) : undefined;
+      const claim = claimWindow(current, executionId, deps.now().getTime(), {
+        lagSeconds: env.lagSeconds,
+        maxWindowSeconds: env.maxWindowSeconds,
+        initialLookbackSeconds: env.initialLookbackSeconds,
+        leaseSeconds: env.pendingLeaseSeconds,
+      });
+      const written = await deps.parameters.put(name, serializePipelineCheckpoint(claim.checkpoint), {
+        expectedVersion: stored?.version ?? null,
+      });
+      return { claim, version: written.version };
+    };
+    let claimed: { claim: Claim; version: number };
+    try {
+      claimed = await attempt().catch(async (error: unknown) => {
+        // Lost the conditional write: read again, and find out who won.
+        if (error instanceof CheckpointError && !(error instanceof WindowHeldError)) return attempt();
+        throw error;
+      });
+    } catch (error) {
+      if (!(error instanceof WindowHeldError)) throw error;
+      deps.telemetry.metric("OverlappingExecutions", 1);
+      deps.telemetry.info("another execution holds the window; ending without work", { ...error.heldBy });
+      return { heldBy: { ...error.heldBy } };
+    }
+    const { claim } = claimed;
     const { window } = claim;
     deps.telemetry.bind({
       connector: env.connector,
@@ -39,13 +64,15 @@ export function makeHandler(deps: HandlerDeps): StateHandler<Window> {
       until: window.until,
     });
     return {
-      windowId: window.windowId,
-      since: window.since,
-      until: window.until,
-      boundaryIds: [...window.boundaryIds],
-      cursor: window.cursor,
-      resumed: claim.resumed,
-      checkpointVersion: written.version,
+      window: {
+        windowId: window.windowId,
+        since: window.since,
+        until: window.until,
+        boundaryIds: [...window.boundaryIds],
+        cursor: window.cursor,
+        resumed: claim.resumed,
+        checkpointVersion: claimed.version,
+      },
     };
   });
 }

@@ -13,19 +13,30 @@ export interface AuditScope {
   readonly lambda: readonly string[];
   readonly states: readonly string[];
   readonly logs: readonly string[];
+  /** ssm:DeleteParameter: none unless listed (a checkpoint must never be deletable). */
+  readonly ssmDelete?: readonly string[];
+  /**
+   * `s3:prefix` patterns an s3:ListBucket condition may name. When given, a ListBucket without a
+   * prefix condition, or naming a prefix outside these, is a finding.
+   */
+  readonly s3ListPrefixes?: readonly string[];
+  /** KMS key ARNs kms: actions may name (none unless listed). */
+  readonly kms?: readonly string[];
 }
 
 interface Statement {
   Effect: string;
   Action: string | string[];
   Resource: string | string[];
+  Condition?: { StringLike?: Record<string, string | string[]> };
 }
 
 const S3_WRITE = new Set(["s3:PutObject", "s3:DeleteObject", "s3:PutObjectAcl", "s3:AbortMultipartUpload"]);
 
 /**
  * Independent reading of an IAM policy: returns one finding per action/resource pair outside `scope`,
- * and one per wildcard action. An empty list means least privilege holds for this scope.
+ * one per wildcard action, one per ListBucket prefix outside `scope.s3ListPrefixes`. An empty list
+ * means least privilege holds for this scope.
  */
 export function auditPolicy(policy: unknown, scope: AuditScope): string[] {
   const doc = typeof policy === "string" ? JSON.parse(policy) : policy;
@@ -44,17 +55,29 @@ export function auditPolicy(policy: unknown, scope: AuditScope): string[] {
         const allowed = allowedFor(action, scope);
         if (!allowed.some((pattern) => matches(pattern, resource))) findings.push(`${action} on ${resource}`);
       }
+      if (action === "s3:ListBucket" && scope.s3ListPrefixes)
+        findings.push(...listFindings(st, scope.s3ListPrefixes));
     }
   }
   return findings;
+}
+
+function listFindings(st: Statement, allowed: readonly string[]): string[] {
+  const prefixes = st.Condition?.StringLike?.["s3:prefix"];
+  if (prefixes === undefined) return ["s3:ListBucket without an s3:prefix condition"];
+  return ([] as string[])
+    .concat(prefixes)
+    .filter((prefix) => !allowed.includes(prefix))
+    .map((prefix) => `s3:ListBucket of prefix ${prefix}`);
 }
 
 function allowedFor(action: string, scope: AuditScope): readonly string[] {
   const service = action.split(":")[0];
   if (S3_WRITE.has(action)) return scope.s3Write;
   if (action === "s3:GetObject") return [...scope.s3Read, ...scope.s3Write];
-  if (action === "s3:ListBucket") return scope.s3Buckets;
+  if (action === "s3:ListBucket" || action === "s3:GetBucketLocation") return scope.s3Buckets;
   if (action === "sts:AssumeRole") return scope.assumeRole;
+  if (action === "ssm:DeleteParameter") return scope.ssmDelete ?? [];
   switch (service) {
     case "ssm":
       return scope.ssm;
@@ -68,6 +91,8 @@ function allowedFor(action: string, scope: AuditScope): readonly string[] {
       return scope.states;
     case "logs":
       return scope.logs;
+    case "kms":
+      return scope.kms ?? [];
     default:
       return [];
   }

@@ -21,6 +21,8 @@ export interface Declared {
   readonly name: string;
   readonly parentName: string | undefined;
   readonly ignoreChanges: readonly string[] | undefined;
+  /** Names of the resources it was declared to depend on. */
+  readonly dependsOn: readonly string[];
 }
 
 /** Outputs AWS would compute, faked from the inputs so that ARNs carry the physical names. */
@@ -75,6 +77,8 @@ export async function runProgram(
   change: (config: Record<string, unknown>) => void = () => {},
   /** false: import the program bare, without a root stack (a failing program then rejects cleanly). */
   inStack = true,
+  /** The account the credentials belong to (aws.getCallerIdentity). */
+  callerAccount = ACCOUNT,
 ): Promise<{ resources: Recorded[]; declared: Declared[]; program: Record<string, unknown> }> {
   const resources: Recorded[] = [];
   const declared: Declared[] = [];
@@ -86,6 +90,10 @@ export async function runProgram(
         return { id: `${args.name}-id`, state };
       },
       call(args) {
+        // The deploying account, as `pulumi preview` would see it.
+        if (args.token === "aws:index/getCallerIdentity:getCallerIdentity") {
+          return { accountId: callerAccount, arn: `arn:aws:iam::${callerAccount}:user/deployer`, userId: "x" };
+        }
         return args.inputs;
       },
     },
@@ -100,7 +108,7 @@ export async function runProgram(
   process.env.SECLAKE_BUNDLE_DIR = mkdtempSync(join(tmpdir(), "seclake-infra-bundle-"));
   try {
     if (!inStack) {
-      const program = { ...((await import("../../infra/index.ts")) as Record<string, unknown>) };
+      const program = { ...((await import(programModule())) as Record<string, unknown>) };
       await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
       return { resources, declared, program };
     }
@@ -114,10 +122,13 @@ export async function runProgram(
           name: args.name,
           parentName: parent?.__name,
           ignoreChanges: args.opts.ignoreChanges,
+          dependsOn: ([] as unknown[])
+            .concat(args.opts.dependsOn ?? [])
+            .map((r) => (r as { __name?: string }).__name ?? "?"),
         });
         return undefined;
       });
-      program = { ...((await import("../../infra/index.ts")) as Record<string, unknown>) };
+      program = { ...((await import(programModule())) as Record<string, unknown>) };
       return program;
     });
     await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
@@ -126,6 +137,17 @@ export async function runProgram(
     // Keep what was registered before the failure visible to the caller.
     throw Object.assign(error as Error, { resources });
   }
+}
+
+let runs = 0;
+
+/**
+ * The program's module id, fresh for each run: a module runs once per id, and a test file may run the
+ * program more than once (each with its own config).
+ */
+function programModule(): string {
+  runs += 1;
+  return runs === 1 ? "../../infra/index.ts" : `../../infra/index.ts?run=${runs}`;
 }
 
 /** Resolves any Output (or plain value, or object of Outputs) to its plain value. */

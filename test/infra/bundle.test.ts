@@ -5,7 +5,13 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { environmentSchema } from "../../functions/handlers/environment.ts";
-import { BUNDLE_MAPPINGS_DIR, buildLambdaBundle, type LambdaBundle, REPO_ROOT } from "../../infra/bundle.ts";
+import {
+  BUNDLE_MAPPINGS_DIR,
+  buildLambdaBundle,
+  type LambdaBundle,
+  REPO_ROOT,
+  repoRootOf,
+} from "../../infra/bundle.ts";
 import { FUNCTION_ROLES } from "../../infra/names.ts";
 
 // One build for the whole file: esbuild bundles the six handlers (and a parquet-wasm probe) in ~1 s.
@@ -15,6 +21,14 @@ beforeAll(() => {
   bundle = buildLambdaBundle(REPO_ROOT, outDir, { bundleProbe: "test/helpers/bundleProbe.ts" });
 });
 afterAll(() => rmSync(outDir, { recursive: true, force: true }));
+
+describe("repository root", () => {
+  it("is a file-system path even when the checkout path has spaces or non-ASCII characters", () => {
+    const url = pathToFileURL("/home/ana/My Projects/sécurité/infra/bundle.ts").href;
+    expect(url).toContain("%20");
+    expect(repoRootOf(url)).toBe("/home/ana/My Projects/sécurité");
+  });
+});
 
 describe("Lambda bundle", () => {
   it("has one ESM entry per handler, each exporting `handler`", async () => {

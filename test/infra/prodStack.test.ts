@@ -65,9 +65,18 @@ describe("a stack that creates its custom sources (Pulumi.prod.yaml)", () => {
     expect(env.customSources.map((s) => s.crawlerName)).toEqual(["okta-auth", "okta-acct-chng"]);
   });
 
+  it("Convert writes under each source's versioned location, as Security Lake reports it", () => {
+    const convertFn = ofType("aws:lambda/function:Function").find((r) => r.name === "okta-convert") as Recorded;
+    const env = loadEnvironment(
+      (convertFn.inputs.environment as { variables: Record<string, string> }).variables,
+    );
+    // The provider role may only write below ext/<name>/<sourceVersion>/ (harness: as Security Lake returns it).
+    expect(env.customSources.map((s) => s.lakePrefix)).toEqual(["ext/okta-auth/1.0/", "ext/okta-acct-chng/1.0/"]);
+  });
+
   it("the Security Lake crawler role reads only ext/<source>/ of the lake bucket", () => {
     const policy = ofType("aws:iam/rolePolicy:RolePolicy").find(
-      (r) => r.name === "sailpoint-lake-crawler-policy",
+      (r) => r.name === "sailpoint-sources-crawler-policy",
     );
     const bucket = "arn:aws:s3:::aws-security-data-lake-us-east-1-exampleprodexampleprod";
     const db = "amazon_security_lake_glue_db_us_east_1";

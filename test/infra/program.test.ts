@@ -137,6 +137,12 @@ describe.each(connectors.map((c) => [c.name, c] as const))("connector %s", (name
       s3Buckets: inbox ? [bucket, inbox] : [bucket],
       assumeRole: c.customSources.map((s) => s.providerRoleArn),
       ssm: [checkpoint, `${checkpoint}.lock`],
+      ssmDelete: [`${checkpoint}.lock`],
+      s3ListPrefixes: [
+        `staging/raw/${name}/*`,
+        ...c.customSources.map((s) => `staging/ocsf/${s.name}/*`),
+        ...(c.inbox ? [`${c.inbox.prefix}*`] : []),
+      ],
       secrets: [`arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:seclake/dev/${name}/credentials-AbCdEf`],
       glue: [
         `arn:aws:glue:${REGION}:${ACCOUNT}:crawler/${base(name)}-staging`,
@@ -144,7 +150,7 @@ describe.each(connectors.map((c) => [c.name, c] as const))("connector %s", (name
         `arn:aws:glue:${REGION}:${ACCOUNT}:database/${db}`,
         `arn:aws:glue:${REGION}:${ACCOUNT}:table/${db}/*`,
       ],
-      lambda: FUNCTION_ROLES.flatMap((r) => [fnArn(name, kebab(r)), `${fnArn(name, kebab(r))}:*`]),
+      lambda: FUNCTION_ROLES.map((r) => fnArn(name, kebab(r))),
       states: [smArn(name)],
       logs: [
         ...FUNCTION_ROLES.map(
@@ -159,6 +165,24 @@ describe.each(connectors.map((c) => [c.name, c] as const))("connector %s", (name
     for (const p of policies) expect(auditPolicy(p.inputs.policy, scope), p.name).toEqual([]);
   });
 
+  it("the staging bucket's configuration is applied one step after another (S3 409s concurrent ones)", () => {
+    const steps = [
+      "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+      "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
+      "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+      "aws:s3/bucketVersioning:BucketVersioning",
+      "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+      "aws:s3/bucketPolicy:BucketPolicy",
+    ];
+    const bucket = declared.find((d) => d.type === "aws:s3/bucket:Bucket" && d.name.startsWith(`${name}-`));
+    let previous = bucket?.name;
+    for (const type of steps) {
+      const step = declared.find((d) => d.type === type && d.name.startsWith(`${name}-`));
+      expect(step?.dependsOn, type).toEqual([previous]);
+      previous = step?.name;
+    }
+  });
+
   it("the staging bucket: encrypted, versioned, expiring, private, TLS-only", () => {
     expect(
       one("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", name)
@@ -167,10 +191,19 @@ describe.each(connectors.map((c) => [c.name, c] as const))("connector %s", (name
     expect(one("aws:s3/bucketVersioning:BucketVersioning", name).inputs).toMatchObject({
       versioningConfiguration: { status: "Enabled" },
     });
+    // Versioned: expiry and deletes leave noncurrent versions and delete markers, which a second rule removes.
     expect(
       one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", name).inputs,
     ).toMatchObject({
-      rules: [{ status: "Enabled", filter: { prefix: "staging/" }, expiration: { days: 14 } }],
+      rules: [
+        { status: "Enabled", filter: { prefix: "staging/" }, expiration: { days: 14 } },
+        {
+          status: "Enabled",
+          filter: { prefix: "" },
+          noncurrentVersionExpiration: { noncurrentDays: 1 },
+          expiration: { expiredObjectDeleteMarker: true },
+        },
+      ],
     });
     expect(one("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", name).inputs).toMatchObject({
       blockPublicAcls: true,
@@ -184,14 +217,29 @@ describe.each(connectors.map((c) => [c.name, c] as const))("connector %s", (name
     ]);
   });
 
-  it("a failed-executions alarm on this state machine", () => {
-    const alarm = one("aws:cloudwatch/metricAlarm:MetricAlarm", name);
+  it("a failed-executions alarm on this state machine, and one on Security Lake crawler starts", () => {
+    const alarms = mine("aws:cloudwatch/metricAlarm:MetricAlarm", name);
+    expect(alarms).toHaveLength(2);
+    const alarm = alarms.find((a) => a.inputs.metricQueries) as Recorded;
+    const crawler = alarms.find((a) => a.inputs.metricName === "LakeCrawlerStartFailed") as Recorded;
+    // The metric Commit emits: the handlers' namespace, Powertools' service dimension and the connector.
+    expect(crawler.inputs).toMatchObject({
+      namespace: "Seclake",
+      dimensions: { service: "seclake", connector: name },
+      threshold: 1,
+    });
     const queries = alarm.inputs.metricQueries as {
       metric?: { metricName: string; dimensions: Record<string, string> };
     }[];
     const metrics = queries.flatMap((q) => (q.metric ? [q.metric] : []));
     expect(metrics.map((m) => m.metricName)).toContain("ExecutionsFailed");
     for (const m of metrics) expect(m.dimensions.StateMachineArn).toBe(smArn(name));
+  });
+
+  it("its secret is deleted without a recovery window, so the name can be reused after destroy", () => {
+    const secrets = mine("aws:secretsmanager/secret:Secret", name);
+    expect(secrets).toHaveLength(c.kind === "s3-inbox" ? 0 : 1);
+    for (const secret of secrets) expect(secret.inputs.recoveryWindowInDays).toBe(0);
   });
 
   it("credentials only in its own secret, as a Pulumi secret", () => {

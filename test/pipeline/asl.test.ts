@@ -17,6 +17,8 @@ function allStates(machine: Machine, path: string[] = []): { name: string; path:
 }
 
 const machine = definition as unknown as Machine;
+/** `${Name}`, written so that no string literal looks like a forgotten template. */
+const placeholder = (name: string) => `\${${name}}`;
 const states = allStates(machine);
 const tasks = states.filter((s) => s.state.Type === "Task");
 const lambdaTasks = tasks.filter((s) => String(s.state.Resource).endsWith("FunctionArn}"));
@@ -111,7 +113,7 @@ describe("statemachine/connector.asl.json", () => {
 
   it("keeps only the crawler State, treats a running crawl as wait-and-poll and caps the poll loop", () => {
     expect(machine.States.GetCrawler).toMatchObject({
-      Resource: "arn:aws:states:::aws-sdk:glue:getCrawler",
+      Resource: placeholder("GlueGetCrawlerArn"),
       ResultSelector: { "State.$": "$.Crawler.State" },
       ResultPath: "$.crawler",
     });
@@ -119,7 +121,7 @@ describe("statemachine/connector.asl.json", () => {
       Retry: { ErrorEquals: string[] }[];
       Catch: { ErrorEquals: string[]; Next: string }[];
     };
-    expect(start.Resource).toBe("arn:aws:states:::aws-sdk:glue:startCrawler");
+    expect(start.Resource).toBe(placeholder("GlueStartCrawlerArn"));
     expect(start.Retry.flatMap((r) => r.ErrorEquals)).toContain("Glue.CrawlerRunningException");
     expect(start.Catch[0]).toMatchObject({
       ErrorEquals: ["Glue.CrawlerRunningException"],
@@ -158,14 +160,60 @@ describe("statemachine/connector.asl.json", () => {
       "CommitFunctionArn",
       "ConvertFunctionArn",
       "FetchFunctionArn",
+      "GlueGetCrawlerArn",
+      "GlueStartCrawlerArn",
       "LoadCheckpointFunctionArn",
       "MapFunctionArn",
       "RecordFailureFunctionArn",
       "StagingCrawlerName",
     ]);
-    for (const p of found) expect(p).toMatch(/^[A-Z][A-Za-z]+(FunctionArn|Name)$/);
-    // No ARN or account id typed into the definition.
-    expect(text).not.toMatch(/arn:aws:(lambda|iam|glue):/);
+    for (const p of found) expect(p).toMatch(/^[A-Z][A-Za-z]+(Arn|Name)$/);
+    // No ARN, partition or account id typed into the definition: China and GovCloud use aws-cn and
+    // aws-us-gov, so every ARN comes from infra, which knows the partition.
+    expect(text).not.toMatch(/arn:aws/);
     expect(text).not.toMatch(/\d{12}/);
+  });
+
+  it("ends successfully, saying so, when another execution holds the window", () => {
+    expect(machine.States.LoadCheckpoint).toMatchObject({ ResultPath: "$.claim", Next: "WindowClaimed" });
+    const choice = machine.States.WindowClaimed as unknown as {
+      Choices: Record<string, unknown>[];
+      Default: string;
+    };
+    expect(choice.Choices).toEqual([
+      { Variable: "$.claim.heldBy", IsPresent: true, Next: "AnotherExecutionAtWork" },
+    ]);
+    expect(machine.States.AnotherExecutionAtWork).toMatchObject({
+      Type: "Pass",
+      End: true,
+      Parameters: { outcome: "another-execution-at-work", "heldBy.$": "$.claim.heldBy" },
+    });
+    expect(machine.States[choice.Default]).toMatchObject({
+      InputPath: "$.claim.window",
+      ResultPath: "$.window",
+    });
+  });
+
+  it("never fails a window over Security Lake's crawler: every error of its start is caught and recorded", () => {
+    const inner = (machine.States.Convert as unknown as { ItemProcessor: Machine }).ItemProcessor.States;
+    const start = inner.StartLakeCrawler as State & { Catch: { ErrorEquals: string[]; Next: string }[] };
+    expect(start.Catch.at(-1)).toMatchObject({ ErrorEquals: ["States.ALL"], Next: "LakeCrawlerNotStarted" });
+    // Every path to SourceConverted sets $.lakeCrawler, which SourceConverted (and then Commit) reads.
+    for (const name of [
+      "StartLakeCrawler",
+      "LakeCrawlerAlreadyRunning",
+      "LakeCrawlerNotStarted",
+      "NoLakeCrawler",
+    ]) {
+      expect(inner[name], name).toMatchObject({ ResultPath: "$.lakeCrawler" });
+    }
+    expect(inner.SourceConverted).toMatchObject({ Parameters: { "lakeCrawler.$": "$.lakeCrawler" } });
+    // The Map's own Catch (to RecordFailure) is then reached by Convert errors only.
+    expect(machine.States.Commit).toMatchObject({ Parameters: { "convert.$": "$.convert" } });
+    expect(machine.States.NothingToConvert).toMatchObject({
+      Result: [],
+      ResultPath: "$.convert",
+      Next: "Commit",
+    });
   });
 });

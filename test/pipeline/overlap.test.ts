@@ -21,7 +21,7 @@ function gate() {
 }
 
 describe("overlapping executions of one connector", () => {
-  it("a second execution started while the first holds the window fails at LoadCheckpoint and commits nothing", async () => {
+  it("a second execution started while the first holds the window ends successfully, says so, and commits nothing", async () => {
     // Prepare: A pauses inside Fetch, holding the pending window under a one-hour lease.
     const world = await openWorld(CONNECTOR, { leaseSeconds: 3600 });
     const g = gate();
@@ -40,11 +40,18 @@ describe("overlapping executions of one connector", () => {
       const b = await runExecution(world.runtime, { executionId: "exec-B" });
       g.release.resolve();
       const ra = await a;
-      // Assess
-      expect(b.status).toBe("FAILED");
-      expect(b.error?.Error).toBe("CheckpointError");
+      // Assess: a schedule tick during a long execution is not a failure (no alarm), and it is counted.
+      expect(b.status).toBe("SUCCEEDED");
+      expect(b.output).toMatchObject({
+        outcome: "another-execution-at-work",
+        heldBy: { executionId: "exec-A" },
+        loops: 1,
+      });
       expect(b.states).not.toContain("Fetch");
       expect(b.states).not.toContain("Commit");
+      expect(b.states).not.toContain("RecordFailure");
+      const telemetry = world.runtime.telemetry as RecordingTelemetry;
+      expect(telemetry.metrics.filter((m) => m.name === "OverlappingExecutions")).toHaveLength(1);
       expect(ra.status).toBe("SUCCEEDED");
       await drain(world);
       await assertExactlyOnce(CONNECTOR, world);
@@ -112,7 +119,8 @@ describe("overlapping executions of one connector", () => {
       expect(held?.pending?.failedAt).toBeUndefined();
 
       const early = await runExecution(world.runtime, { executionId: "exec-early" });
-      expect(early.error?.Error).toBe("CheckpointError");
+      expect(early.status).toBe("SUCCEEDED");
+      expect(early.output).toMatchObject({ heldBy: { executionId: "exec-killed" } });
 
       const afterLease = {
         ...world.runtime,
@@ -123,7 +131,7 @@ describe("overlapping executions of one connector", () => {
         executionId: "exec-resume",
         onEvent: (event) => {
           if (event.type === "StateExited" && "state" in event && event.state.name === "LoadCheckpoint") {
-            windows.push((event.state.output as { window: unknown }).window);
+            windows.push((event.state.output as { claim: { window: unknown } }).claim.window);
           }
         },
       });

@@ -227,6 +227,8 @@ export const LOCAL_SUBSTITUTIONS: Readonly<Record<string, string>> = Object.from
     `arn:aws:lambda:${LOCAL_LAKE.region}:${LOCAL_LAKE.accountId}:function:seclake-local-${fn}`,
   ]),
   ["StagingCrawlerName", "seclake-local-staging"],
+  ["GlueStartCrawlerArn", "arn:aws:states:::aws-sdk:glue:startCrawler"],
+  ["GlueGetCrawlerArn", "arn:aws:states:::aws-sdk:glue:getCrawler"],
 ]);
 
 /** The ASL with every `${Placeholder}` replaced; throws naming a placeholder that has no value. */

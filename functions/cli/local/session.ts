@@ -4,7 +4,7 @@ import { StaticSecretsProvider } from "../../adapters/envSecrets.ts";
 import { LocalObjectStore } from "../../adapters/localObjectStore.ts";
 import type { Telemetry } from "../../adapters/observability.ts";
 import type { HttpDeps } from "../../adapters/sources/http.ts";
-import type { ConvertResult, FetchResult, MapResult, Window } from "../../handlers/contract.ts";
+import type { ClaimResult, ConvertResult, FetchResult, MapResult } from "../../handlers/contract.ts";
 import { dspmAlertFiles, writeDspmInbox } from "./dspmInbox.ts";
 import {
   type EventLog,
@@ -126,7 +126,12 @@ function observe(event: EventLog, totals: ConnectorTotals, name: string, progres
   let detail: string | undefined;
   switch (state) {
     case "LoadCheckpoint": {
-      const w = (output as { window: Window }).window;
+      const claim = (output as { claim: ClaimResult }).claim;
+      if ("heldBy" in claim) {
+        detail = `another execution (${claim.heldBy.executionId}) holds window ${claim.heldBy.windowId}; nothing to do`;
+        break;
+      }
+      const w = claim.window;
       totals.windows += 1;
       detail = `${w.resumed ? "resumed" : "window"} ${w.windowId} [${w.since}, ${w.until})`;
       break;

@@ -13,7 +13,7 @@ import {
   type WindowConfig,
   type WindowProgress,
 } from "../checkpoint/window.ts";
-import { CheckpointError } from "../errors.ts";
+import { CheckpointError, WindowHeldError } from "../errors.ts";
 
 /**
  * Who owns a connector's pending window, and what each state machine step does to the checkpoint.
@@ -65,7 +65,7 @@ export interface Claim {
 /**
  * LoadCheckpoint's decision. Afterwards the returned checkpoint names `executionId` as the pending
  * window's owner until `now + lease`. A pending window owned by another execution is taken over only
- * when that execution recorded a failure or its lease ran out; otherwise this throws CheckpointError
+ * when that execution recorded a failure or its lease ran out; otherwise this throws WindowHeldError
  * (two executions never work on one connector at once).
  */
 export function claimWindow(
@@ -78,9 +78,11 @@ export function claimWindow(
   if (pending && pending.executionId !== executionId) {
     const leaseEnd = pending.leaseUntil ? Date.parse(pending.leaseUntil) : 0;
     if (!pending.failedAt && nowMs < leaseEnd) {
-      throw new CheckpointError(
-        `window ${pending.windowId} is held by execution ${pending.executionId} until ${pending.leaseUntil}; not starting a second one`,
-      );
+      throw new WindowHeldError({
+        executionId: pending.executionId,
+        windowId: pending.windowId,
+        leaseUntil: pending.leaseUntil as string,
+      });
     }
   }
   const window = openWindow(stored as Checkpoint | undefined, nowMs, options);

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../../../functions/core/errors.ts";
-import { placeholders, renderAsl } from "../../../infra/asl.ts";
+import { placeholders, renderAsl, sdkIntegrationArn } from "../../../infra/asl.ts";
 
 /** `${Name}`, written so that no string literal looks like a forgotten template. */
 const ph = (name: string) => `\${${name}}`;
@@ -58,11 +58,22 @@ describe("renderAsl", () => {
         "CommitFunctionArn",
         "ConvertFunctionArn",
         "FetchFunctionArn",
+        "GlueGetCrawlerArn",
+        "GlueStartCrawlerArn",
         "LoadCheckpointFunctionArn",
         "MapFunctionArn",
         "RecordFailureFunctionArn",
         "StagingCrawlerName",
       ].sort(),
+    );
+  });
+
+  it("SDK integration ARNs carry the partition of the region", () => {
+    expect(sdkIntegrationArn("aws-cn", "glue", "startCrawler")).toBe(
+      "arn:aws-cn:states:::aws-sdk:glue:startCrawler",
+    );
+    expect(sdkIntegrationArn("aws-us-gov", "glue", "getCrawler")).toBe(
+      "arn:aws-us-gov:states:::aws-sdk:glue:getCrawler",
     );
   });
 });

@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../../../functions/core/errors.ts";
-import { loadConfig, PROJECT, type RawConfig, scheduleProblem } from "../../../infra/config.ts";
+import {
+  lakeAccountProblem,
+  lakeKeyPrefix,
+  loadConfig,
+  PROJECT,
+  type RawConfig,
+} from "../../../infra/config.ts";
 import { asPulumiConfig, readStackYaml, syntheticCredentials } from "../../helpers/stackConfig.ts";
 
 type Mutable = Record<string, unknown> & { [key: string]: unknown };
@@ -135,6 +141,77 @@ describe("stack config", () => {
       },
       /providerRoleArn: is in account 999988887777, but securityLake\.accountId is 111122223333/,
     ],
+    [
+      "a cron EventBridge Scheduler rejects (day-of-month and day-of-week both set)",
+      (c: Mutable) => {
+        (connectors(c)[0] as Mutable).schedule = "cron(0 12 1 * MON *)";
+      },
+      /connectors\[0\]\.schedule: "cron\(0 12 1 \* MON \*\)": one of day-of-month and day-of-week must be "\?"/,
+    ],
+    [
+      "an existing source's location outside the lake bucket",
+      (c: Mutable) => {
+        (sources(c, 0)[0] as Mutable).location = "s3://some-other-bucket/ext/sailpoint-auth/";
+      },
+      /customSources\[0\]\.location: is in bucket some-other-bucket, but securityLake\.bucket is aws-security-data-lake-/,
+    ],
+    [
+      "an existing source's location outside ext/",
+      (c: Mutable) => {
+        (sources(c, 0)[0] as Mutable).location =
+          "s3://aws-security-data-lake-us-east-1-exampleexampleexample/sailpoint-auth/";
+      },
+      /customSources\[0\]\.location: must be under ext\//,
+    ],
+    [
+      "a location for a source the stack creates",
+      (c: Mutable) => {
+        (c[`${PROJECT}:securityLake`] as Mutable).createCustomSources = true;
+        (sources(c, 0)[0] as Mutable).location =
+          "s3://aws-security-data-lake-us-east-1-exampleexampleexample/ext/sailpoint-auth/";
+      },
+      /customSources\[0\]\.location: is taken from Security Lake/,
+    ],
+    [
+      "a Security Lake crawler to start from another region",
+      (c: Mutable) => {
+        c["aws:region"] = "eu-west-1";
+        (sources(c, 0)[0] as Mutable).crawlerName = "sailpoint-auth";
+      },
+      /customSources\[0\]\.crawlerName: the stack deploys to aws:region eu-west-1, but securityLake\.region is us-east-1/,
+    ],
+    [
+      "custom sources created from another region",
+      (c: Mutable) => {
+        c["aws:region"] = "eu-west-1";
+        (c[`${PROJECT}:securityLake`] as Mutable).createCustomSources = true;
+      },
+      /securityLake\.createCustomSources: the stack deploys to aws:region eu-west-1/,
+    ],
+    [
+      "a KMS key alias instead of a key ARN",
+      (c: Mutable) => {
+        (connectors(c)[3]?.inbox as Mutable).kmsKeyArn = "arn:aws:kms:us-east-1:111122223333:alias/dspm";
+      },
+      /connectors\[3\]\.inbox\.kmsKeyArn: must be a KMS key ARN/,
+    ],
+    [
+      "a staging KMS key without a shared staging bucket",
+      (c: Mutable) => {
+        c[`${PROJECT}:staging`] = {
+          expirationDays: 14,
+          kmsKeyArn: "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+        };
+      },
+      /staging\.kmsKeyArn: is only for a shared staging\.bucket/,
+    ],
+    [
+      "external IDs so long that the Lambda environment passes 4 KB",
+      (c: Mutable) => {
+        for (const source of sources(c, 1)) source.externalId = "x".repeat(600);
+      },
+      /connectors\[1\]: the Lambda environment would be \d+ bytes, over Lambda's 4096-byte limit/,
+    ],
   ])("%s → a ConfigError naming the key", (_what, change, message) => {
     expect(load(change)).toThrow(ConfigError);
     expect(load(change)).toThrow(message);
@@ -175,27 +252,25 @@ describe("stack config", () => {
   });
 });
 
-describe("schedules", () => {
-  it.each([
-    ["rate(1 hour)", undefined],
-    ["rate(5 minutes)", undefined],
-    ["rate(2 days)", undefined],
-    ["cron(0 * * * ? *)", undefined],
-    ["cron(5/30 * * * ? *)", undefined],
-    ["cron(0,30 8-18 ? * MON-FRI *)", undefined],
-    ["cron(55,0 * * * ? *)", undefined],
-    ["rate(1 minute)", "runs every 1 minute(s)"],
-    ["rate(4 minutes)", "runs every 4 minute(s)"],
-    ["rate(1 hours)", 'write "1 hour"'],
-    ["cron(* * * * ? *)", "can run 1 minute(s) apart"],
-    ["cron(*/2 * * * ? *)", "can run 2 minute(s) apart"],
-    ["cron(0,3 * * * ? *)", "can run 3 minute(s) apart"],
-    ["cron(58,1 * * * ? *)", "can run 3 minute(s) apart"],
-    ["cron(0 * * *)", "cron needs 6 fields"],
-    ["every hour", "must be rate("],
-  ])("%s", (expression, problem) => {
-    const found = scheduleProblem(expression);
-    if (problem === undefined) expect(found).toBeUndefined();
-    else expect(found).toContain(problem);
+describe("where the stack deploys", () => {
+  it("a location's key prefix in the lake bucket, with or without its trailing slash", () => {
+    const bucket = "aws-security-data-lake-us-east-1-x";
+    expect(lakeKeyPrefix(`s3://${bucket}/ext/okta-auth/1.0/`, bucket)).toBe("ext/okta-auth/1.0/");
+    expect(lakeKeyPrefix(`s3://${bucket}/ext/okta-auth`, bucket)).toBe("ext/okta-auth/");
+    expect(() => lakeKeyPrefix("s3://other/ext/okta-auth/", bucket)).toThrow(ConfigError);
+  });
+
+  it("starting Security Lake's crawlers needs the lake's account (checked against the caller at deploy)", () => {
+    const { stack } = loadConfig(
+      raw((c) => {
+        (sources(c, 0)[0] as Mutable).crawlerName = "sailpoint-auth";
+      }),
+      "dev",
+    );
+    expect(lakeAccountProblem(stack, "111122223333")).toBeUndefined();
+    expect(lakeAccountProblem(stack, "999988887777")).toMatch(
+      /connectors\[0\]\.customSources\[0\]\.crawlerName: the stack deploys to account 999988887777, but securityLake\.accountId is 111122223333/,
+    );
+    expect(lakeAccountProblem(loadConfig(raw(), "dev").stack, "999988887777")).toBeUndefined();
   });
 });

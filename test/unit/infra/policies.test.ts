@@ -1,12 +1,11 @@
 import { describe, expect, it } from "vitest";
+import { lakeCrawlerPolicy, stagingCrawlerPolicy } from "../../../infra/crawlerPolicies.ts";
 import { FUNCTION_ROLES } from "../../../infra/names.ts";
 import {
   type LambdaPolicyInputs,
-  lakeCrawlerPolicy,
   lambdaPolicy,
   partitionOf,
   schedulePolicy,
-  stagingCrawlerPolicy,
   stateMachinePolicy,
   trustPolicy,
 } from "../../../infra/policies.ts";
@@ -43,6 +42,12 @@ const scope: AuditScope = {
   s3Buckets: [staging],
   assumeRole: base.customSources.map((s) => s.providerRoleArn),
   ssm: [base.checkpointParameterArn, `${base.checkpointParameterArn}.lock`],
+  ssmDelete: [`${base.checkpointParameterArn}.lock`],
+  s3ListPrefixes: [
+    "staging/raw/sailpoint-prod/*",
+    "staging/ocsf/sailpoint-auth/*",
+    "staging/ocsf/sailpoint-acct-chng/*",
+  ],
   secrets: [base.secretArn as string],
   glue: [],
   lambda: [],
@@ -50,6 +55,7 @@ const scope: AuditScope = {
   logs: [`${base.logGroupArn}:log-stream:*`],
 };
 
+const fnArn = (r: string) => `arn:aws:lambda:us-east-1:${account}:function:seclake-dev-sailpoint-prod-${r}`;
 const statementsWith = (doc: ReturnType<typeof lambdaPolicy>, action: string) =>
   doc.Statement.filter((s) => s.Action.includes(action));
 
@@ -90,35 +96,92 @@ describe("lambda policies", () => {
     expect(statementsWith(doc, "s3:PutObject")).toEqual([]);
   });
 
-  it("s3-inbox Fetch lists and reads only the inbox prefix, and has no secret", () => {
+  it("s3-inbox Fetch lists and reads only the inbox prefix (and its own staging), and has no secret", () => {
     const doc = lambdaPolicy("fetch", {
       ...base,
       secretArn: undefined,
       inbox: { bucket: "example-dspm-alerts", prefix: "alerts/" },
     });
     expect(statementsWith(doc, "secretsmanager:GetSecretValue")).toEqual([]);
+    // The inbox prefix, and its own raw pages (a resumed window reads its fetch manifest back).
     expect(statementsWith(doc, "s3:GetObject").flatMap((s) => s.Resource)).toEqual([
       "arn:aws:s3:::example-dspm-alerts/alerts/*",
+      `${staging}/staging/raw/sailpoint-prod/*`,
     ]);
     const list = statementsWith(doc, "s3:ListBucket")[0];
     expect(list?.Condition).toEqual({ StringLike: { "s3:prefix": ["alerts/*"] } });
   });
 
+  it("the checkpoint is never deletable: only its lock parameter is", () => {
+    for (const role of ["loadCheckpoint", "commit", "recordFailure"] as const) {
+      const deletes = statementsWith(lambdaPolicy(role, base), "ssm:DeleteParameter").flatMap(
+        (s) => s.Resource,
+      );
+      expect(deletes).toEqual([`${base.checkpointParameterArn}.lock`]);
+    }
+  });
+
+  it("Map lists its raw and OCSF prefixes but not the quarantine it only writes", () => {
+    const listed = statementsWith(lambdaPolicy("map", base), "s3:ListBucket").flatMap(
+      (s) => s.Condition?.StringLike?.["s3:prefix"] ?? [],
+    );
+    expect(listed).not.toContain("staging/quarantine/sailpoint-prod/*");
+    expect(listed).toContain("staging/ocsf/sailpoint-auth/*");
+  });
+
+  it("a shared staging bucket's KMS key: Fetch and Map encrypt and decrypt, Convert only decrypts", () => {
+    const key = `arn:aws:kms:us-east-1:${account}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+    const inboxKey = `arn:aws:kms:us-east-1:${account}:key/9999abcd-12ab-34cd-56ef-1234567890ab`;
+    const keyed = { ...base, stagingKmsKeyArn: key };
+    const actionsOn = (doc: ReturnType<typeof lambdaPolicy>, arn: string) =>
+      doc.Statement.filter((s) => s.Resource.includes(arn)).flatMap((s) => s.Action);
+    expect(actionsOn(lambdaPolicy("fetch", keyed), key)).toEqual(["kms:Decrypt", "kms:GenerateDataKey"]);
+    expect(actionsOn(lambdaPolicy("map", keyed), key)).toEqual(["kms:Decrypt", "kms:GenerateDataKey"]);
+    expect(actionsOn(lambdaPolicy("convert", keyed), key)).toEqual(["kms:Decrypt"]);
+    expect(actionsOn(lambdaPolicy("commit", keyed), key)).toEqual([]);
+    const inbox = lambdaPolicy("fetch", {
+      ...base,
+      inbox: { bucket: "example-dspm-alerts", prefix: "alerts/", kmsKeyArn: inboxKey },
+    });
+    expect(actionsOn(inbox, inboxKey)).toEqual(["kms:Decrypt"]);
+    for (const role of FUNCTION_ROLES) {
+      expect(auditPolicy(lambdaPolicy(role, keyed), { ...scope, kms: [key] }), role).toEqual([]);
+    }
+    expect(auditPolicy(lambdaPolicy("fetch", keyed), scope)).toEqual([
+      `kms:Decrypt on ${key}`,
+      `kms:GenerateDataKey on ${key}`,
+    ]);
+  });
+
   it("the audit catches what it must (a test that cannot fail is a defect)", () => {
+    const checkpoint = base.checkpointParameterArn;
     const bad = {
       Statement: [
         { Effect: "Allow", Action: ["s3:*"], Resource: [`${staging}/*`] },
         { Effect: "Allow", Action: ["s3:PutObject"], Resource: [`${staging}/staging/raw/other-connector/*`] },
         { Effect: "Allow", Action: ["ssm:GetParameter"], Resource: ["*"] },
         { Effect: "Allow", Action: ["sts:AssumeRole"], Resource: [`arn:aws:iam::${account}:role/Admin`] },
+        { Effect: "Allow", Action: ["ssm:DeleteParameter"], Resource: [checkpoint] },
+        {
+          Effect: "Allow",
+          Action: ["s3:ListBucket"],
+          Resource: [staging],
+          Condition: { StringLike: { "s3:prefix": ["staging/quarantine/sailpoint-prod/*"] } },
+        },
+        { Effect: "Allow", Action: ["s3:ListBucket"], Resource: [staging] },
+        { Effect: "Allow", Action: ["lambda:InvokeFunction"], Resource: [`${fnArn("fetch")}:*`] },
       ],
     };
-    expect(auditPolicy(bad, scope)).toEqual([
+    expect(auditPolicy(bad, { ...scope, lambda: [fnArn("fetch")] })).toEqual([
       "wildcard action s3:*",
       `s3:* on ${staging}/*`,
       `s3:PutObject on ${staging}/staging/raw/other-connector/*`,
       'ssm:GetParameter on "*"',
       `sts:AssumeRole on arn:aws:iam::${account}:role/Admin`,
+      `ssm:DeleteParameter on ${checkpoint}`,
+      "s3:ListBucket of prefix staging/quarantine/sailpoint-prod/*",
+      "s3:ListBucket without an s3:prefix condition",
+      `lambda:InvokeFunction on ${fnArn("fetch")}:*`,
     ]);
   });
 });
@@ -127,17 +190,13 @@ describe("state machine, schedule and crawler policies", () => {
   const fn = (r: string) => `arn:aws:lambda:us-east-1:${account}:function:seclake-dev-sailpoint-prod-${r}`;
   const crawlerArn = `arn:aws:glue:us-east-1:${account}:crawler/seclake-dev-sailpoint-prod-staging`;
 
-  it("the state machine invokes only its functions and runs only its crawler", () => {
+  it("the state machine invokes only its functions, unqualified, and runs only its crawler", () => {
     const doc = stateMachinePolicy({
       functionArns: ["fetch", "map"].map(fn),
       crawlerArn,
       lakeCrawlerArns: [],
     });
-    const found = auditPolicy(doc, {
-      ...scope,
-      lambda: ["fetch", "map"].flatMap((r) => [fn(r), `${fn(r)}:*`]),
-      glue: [crawlerArn],
-    });
+    const found = auditPolicy(doc, { ...scope, lambda: ["fetch", "map"].map(fn), glue: [crawlerArn] });
     expect(found).toEqual([]);
   });
 
@@ -173,13 +232,19 @@ describe("state machine, schedule and crawler policies", () => {
   });
 
   it("the Security Lake crawler role reads only ext/<source>/ and the lake's Glue database", () => {
+    const key = `arn:aws:kms:eu-west-1:${account}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
     const doc = lakeCrawlerPolicy({
       partition: "aws",
       region: "eu-west-1",
       accountId: account,
       lakeBucket: "aws-security-data-lake-eu-west-1-x",
       customSources: ["okta-auth"],
+      lakeKmsKeyArn: key,
     });
+    // What Security Lake asks of the role beyond a plain crawler: Lake Formation access, the lake key.
+    const actions = doc.Statement.flatMap((s) => s.Action);
+    expect(actions).toEqual(expect.arrayContaining(["lakeformation:GetDataAccess", "s3:GetBucketLocation"]));
+    expect(doc.Statement.find((s) => s.Action.includes("kms:Decrypt"))?.Resource).toEqual([key]);
     const glue = doc.Statement.find((s) => s.Sid === "Catalog")?.Resource;
     expect(glue).toContain(
       `arn:aws:glue:eu-west-1:${account}:database/amazon_security_lake_glue_db_eu_west_1`,

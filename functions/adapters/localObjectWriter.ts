@@ -49,6 +49,10 @@ export class LocalObjectWriter implements ObjectWriter {
     };
   }
 
+  /**
+   * Removes an object; no error when it does not exist. Not part of `ObjectWriter` (the lake cannot
+   * delete): `seclake convert` passes it as `removeOnFailure`.
+   */
   async delete(key: string): Promise<void> {
     await rm(this.path(key), { force: true });
   }

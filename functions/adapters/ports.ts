@@ -55,7 +55,7 @@ export interface Crawler {
 export interface ObjectUpload {
   /** Appends bytes; the caller may reuse `chunk` once the promise resolves. */
   write(chunk: Uint8Array): Promise<void>;
-  /** Publishes the whole object at once (rename / PutObject / CompleteMultipartUpload); resolves its size. */
+  /** Publishes the whole object at once (rename / one PutObject); resolves its size. */
   commit(): Promise<number>;
   /** Discards what was written and leaves the key as it was; safe after a failed write or commit. */
   abort(): Promise<void>;
@@ -63,10 +63,9 @@ export interface ObjectUpload {
 
 /**
  * A bucket or directory that takes large objects as a stream (Parquet files of up to 256 MB), which
- * `ObjectStore.put` (whole body in memory) does not fit.
+ * `ObjectStore.put` (whole body in memory) does not fit. No delete: in the lake the provider role's
+ * permissions boundary denies s3:DeleteObject, so the lake path must never need one.
  */
 export interface ObjectWriter {
   begin(key: string, options?: { contentType?: string }): Promise<ObjectUpload>;
-  /** Removes an object; no error when it does not exist. */
-  delete(key: string): Promise<void>;
 }

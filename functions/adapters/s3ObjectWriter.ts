@@ -1,12 +1,4 @@
-import {
-  AbortMultipartUploadCommand,
-  CompleteMultipartUploadCommand,
-  CreateMultipartUploadCommand,
-  DeleteObjectCommand,
-  PutObjectCommand,
-  S3Client,
-  UploadPartCommand,
-} from "@aws-sdk/client-s3";
+import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
 import type { ObjectUpload, ObjectWriter } from "./ports.ts";
 
@@ -41,106 +33,57 @@ export function securityLakeS3Client(region: string, role: ProviderRole): S3Clie
   return new S3Client({ region, credentials: providerRoleCredentials(role) });
 }
 
+/** The largest body one PutObject takes (5 GiB). */
+export const MAX_PUT_BYTES = 5 * 1024 ** 3;
+
 export interface S3ObjectWriterOptions {
   readonly client: S3Client;
   readonly bucket: string;
-  /** Part size of multipart uploads (default 16 MiB; S3's minimum is 5 MiB). Smaller objects use one PutObject. */
-  readonly partBytes?: number;
+  /** Largest object accepted (default `MAX_PUT_BYTES`); tests lower it. */
+  readonly maxObjectBytes?: number;
 }
 
-const MIN_PART = 5 * 1024 * 1024;
-
 /**
- * Writes objects to S3 so that readers never see a part: an object that fits in one part is sent with
- * a single PutObject at commit; a larger one goes through a multipart upload that becomes visible only
- * at CompleteMultipartUpload, and is aborted (AbortMultipartUpload, no stray parts billed) on failure.
- * Memory: at most one part is buffered.
+ * Writes objects to S3 with ONE PutObject each, sent at commit with the buffered body, so readers never
+ * see a part. Never a multipart upload: the Security Lake provider role's permissions boundary
+ * (AmazonSecurityLakePermissionsBoundary) denies s3:AbortMultipartUpload (and s3:DeleteObject), so a
+ * failed multipart upload would stay in a bucket we do not own, billed, with no lifecycle rule of ours
+ * to clean it. A buffered body leaves nothing behind: `abort` just drops it. Memory: the whole object
+ * (our Parquet files are a fraction of the ≤ 256 MiB of NDJSON that makes one).
  */
 export class S3ObjectWriter implements ObjectWriter {
-  private readonly partBytes: number;
+  private readonly maxBytes: number;
 
   constructor(private readonly options: S3ObjectWriterOptions) {
-    this.partBytes = Math.max(options.partBytes ?? 16 * 1024 * 1024, MIN_PART);
+    this.maxBytes = options.maxObjectBytes ?? MAX_PUT_BYTES;
   }
 
   async begin(key: string, options: { contentType?: string } = {}): Promise<ObjectUpload> {
     const { client, bucket } = this.options;
-    const partBytes = this.partBytes;
-    const contentType = options.contentType;
-    let buffered: Uint8Array[] = [];
-    let bufferedBytes = 0;
+    const maxBytes = this.maxBytes;
+    let chunks: Uint8Array[] = [];
     let size = 0;
-    let uploadId: string | undefined;
-    const parts: { ETag: string | undefined; PartNumber: number }[] = [];
-
-    const sendPart = async () => {
-      if (uploadId === undefined) {
-        const created = await client.send(
-          new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ContentType: contentType }),
-        );
-        uploadId = created.UploadId;
-        if (!uploadId) throw new Error(`S3 returned no UploadId for s3://${bucket}/${key}`);
-      }
-      const body = Buffer.concat(buffered, bufferedBytes);
-      buffered = [];
-      bufferedBytes = 0;
-      const partNumber = parts.length + 1;
-      const sent = await client.send(
-        new UploadPartCommand({
-          Bucket: bucket,
-          Key: key,
-          UploadId: uploadId,
-          PartNumber: partNumber,
-          Body: body,
-        }),
-      );
-      parts.push({ ETag: sent.ETag, PartNumber: partNumber });
-    };
-
     return {
       async write(chunk) {
-        buffered.push(Uint8Array.from(chunk));
-        bufferedBytes += chunk.length;
+        if (size + chunk.length > maxBytes) {
+          throw new Error(
+            `s3://${bucket}/${key}: the object would exceed ${maxBytes} bytes, the most one PutObject takes`,
+          );
+        }
+        chunks.push(Uint8Array.from(chunk));
         size += chunk.length;
-        if (bufferedBytes >= partBytes) await sendPart();
       },
       async commit() {
-        if (uploadId === undefined) {
-          await client.send(
-            new PutObjectCommand({
-              Bucket: bucket,
-              Key: key,
-              Body: Buffer.concat(buffered, bufferedBytes),
-              ContentType: contentType,
-            }),
-          );
-          buffered = [];
-          return size;
-        }
-        if (bufferedBytes > 0) await sendPart();
+        const body = Buffer.concat(chunks, size);
+        chunks = [];
         await client.send(
-          new CompleteMultipartUploadCommand({
-            Bucket: bucket,
-            Key: key,
-            UploadId: uploadId,
-            MultipartUpload: { Parts: parts },
-          }),
+          new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: options.contentType }),
         );
         return size;
       },
       async abort() {
-        buffered = [];
-        if (uploadId !== undefined) {
-          await client.send(
-            new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId }),
-          );
-          uploadId = undefined;
-        }
+        chunks = [];
       },
     };
-  }
-
-  async delete(key: string): Promise<void> {
-    await this.options.client.send(new DeleteObjectCommand({ Bucket: this.options.bucket, Key: key }));
   }
 }

@@ -12,9 +12,10 @@ export const convertInput = z
 
 /**
  * Converts one custom source's OCSF NDJSON of the window to ZSTD Parquet in the Security Lake bucket,
- * written under the source's provider role, at keys that depend only on the window and the data
- * (`ext/<source>/region=<r>/accountId=<a>/eventDay=<YYYYMMDD>/<windowId>-<n>.parquet`): a retry
- * overwrites the same objects.
+ * written under the source's provider role below its location, at keys that depend only on the window
+ * and the data (`<lakePrefix>region=<r>/accountId=<a>/eventDay=<YYYYMMDD>/<windowId>-<n>.parquet`):
+ * a retry overwrites the same objects with the same bytes. Nothing is deleted on failure (the role may
+ * not), and the staged parts are read straight from the staging bucket (no /tmp).
  */
 export function makeHandler(deps: HandlerDeps): StateHandler<ConvertResult> {
   const { env } = deps;
@@ -27,13 +28,13 @@ export function makeHandler(deps: HandlerDeps): StateHandler<ConvertResult> {
     }
     const writer = await deps.lakeWriter(config);
     const summary = await convertOcsf({
-      input: stagedLines(deps, source.keys),
-      inputName: `staging/ocsf/${source.customSource}/${window.windowId}`,
+      input: { parts: source.keys, read: (key) => stagedPart(deps, key) },
       classUid: source.classUid,
       customSource: source.customSource,
       region: env.lake.region,
       accountId: env.lake.accountId,
       windowId: window.windowId,
+      lakePrefix: config.lakePrefix,
       writer,
     });
     deps.telemetry.metric("RowsWritten", summary.rows, { customSource: source.customSource });
@@ -42,15 +43,10 @@ export function makeHandler(deps: HandlerDeps): StateHandler<ConvertResult> {
   });
 }
 
-async function* stagedLines(deps: HandlerDeps, keys: readonly string[]): AsyncGenerator<string> {
-  const decoder = new TextDecoder();
-  for (const key of keys) {
-    const body = await deps.staging.get(key);
-    if (!body) throw new Error(`ConvertSource: staged part ${key} is missing`);
-    for (const line of decoder.decode(body).split("\n")) {
-      if (line !== "") yield line;
-    }
-  }
+async function stagedPart(deps: HandlerDeps, key: string): Promise<Uint8Array> {
+  const body = await deps.staging.get(key);
+  if (!body) throw new Error(`ConvertSource: staged part ${key} is missing`);
+  return body;
 }
 
 export const handler = lazyHandler(() => makeHandler(awsDeps()));

@@ -33,15 +33,14 @@ export function makeHandler(deps: HandlerDeps): StateHandler<FetchResult> {
   return stateHandler(deps, "Fetch", fetchInput, async ({ window }) => {
     const connectorName = deps.env.connector;
     const manifestKey = fetchManifestKey(connectorName, window.windowId);
-    if (window.resumed) {
-      const staged = await stagedFetch(deps.staging, connectorName, window);
-      if (staged) {
-        deps.telemetry.info("resuming from the window's staged pages", { pages: staged.keys.length });
-        return staged;
-      }
+    const staged = await stagedFetch(deps.staging, connectorName, window);
+    if (staged.result && window.resumed) {
+      deps.telemetry.info("resuming from the window's staged pages", { pages: staged.result.keys.length });
+      return staged.result;
     }
-    // A fresh fetch makes what an earlier attempt staged invalid until it completes.
-    await deps.staging.delete(manifestKey);
+    // A fresh fetch makes what an earlier attempt staged invalid until it completes. (Deleted only when
+    // present: in a versioned bucket a delete always leaves a marker.)
+    if (staged.manifest) await deps.staging.delete(manifestKey);
     const connector = deps.connector();
     const sink = rawPageSink(deps.staging, connectorName, window.windowId);
     const fetched = await connector.fetch(window, { maxEvents: deps.env.maxEvents }, sink);
@@ -58,26 +57,32 @@ export function makeHandler(deps: HandlerDeps): StateHandler<FetchResult> {
         cursor: fetched.next.cursor,
       },
     };
-    const manifest = { version: 1 as const, windowId: window.windowId, result };
-    await deps.staging.put(manifestKey, JSON.stringify(manifest), { contentType: "application/json" });
+    // Only pages need a manifest: a window that staged none has nothing in the lake to reproduce.
+    if (result.keys.length > 0) {
+      const manifest = { version: 1 as const, windowId: window.windowId, result };
+      await deps.staging.put(manifestKey, JSON.stringify(manifest), { contentType: "application/json" });
+    }
     return result;
   });
 }
 
-/** The window's completed fetch, when its manifest and every page it names are still staged. */
+/**
+ * Whether the window has a fetch manifest, and its result when the manifest is valid and every page it
+ * names is still staged (pages expire with the staging lifecycle; a window resumed after that is
+ * fetched again).
+ */
 async function stagedFetch(
   staging: ObjectStore,
   connector: string,
   window: Window,
-): Promise<FetchResult | undefined> {
+): Promise<{ manifest: boolean; result?: FetchResult }> {
   const body = await staging.get(fetchManifestKey(connector, window.windowId));
-  if (!body) return undefined;
+  if (!body) return { manifest: false };
   const parsed = manifestSchema.safeParse(safeJson(new TextDecoder().decode(body)));
-  if (!parsed.success || parsed.data.windowId !== window.windowId) return undefined;
-  // Pages expire with the staging lifecycle; a window resumed after that is fetched again.
+  if (!parsed.success || parsed.data.windowId !== window.windowId) return { manifest: true };
   const present = new Set((await staging.list(rawPagePrefix(connector, window.windowId))).map((o) => o.key));
-  if (!parsed.data.result.keys.every((key) => present.has(key))) return undefined;
-  return parsed.data.result;
+  if (!parsed.data.result.keys.every((key) => present.has(key))) return { manifest: true };
+  return { manifest: true, result: parsed.data.result };
 }
 
 function safeJson(text: string): unknown {

@@ -92,11 +92,7 @@ const subjects: [string, () => Subject][] = [
     () => {
       const bucket = fakeBucket();
       return {
-        writer: new S3ObjectWriter({
-          client: new S3Client({ region: "us-east-1" }),
-          bucket: "syn-bucket",
-          partBytes: 5 * MiB,
-        }),
+        writer: new S3ObjectWriter({ client: new S3Client({ region: "us-east-1" }), bucket: "syn-bucket" }),
         read: (key) => bucket.objects.get(key),
         keys: () => [...bucket.objects.keys()].sort(),
       };
@@ -135,10 +131,19 @@ describe.each(subjects)("%s contract", (_name, make) => {
     await second.abort();
     expect(read("k.parquet")?.toString()).toBe("old");
     expect(keys()).toEqual(["k.parquet"]);
-    await writer.delete("k.parquet");
-    await writer.delete("missing.parquet");
-    expect(keys()).toEqual([]);
   });
+});
+
+it("LocalObjectWriter removes a key (seclake convert's removeOnFailure), missing or not", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "seclake-writer-"));
+  dirs.push(dir);
+  const writer = new LocalObjectWriter(dir);
+  const upload = await writer.begin("ext/a/k.parquet");
+  await upload.write(Buffer.from("x"));
+  await upload.commit();
+  await writer.delete("ext/a/k.parquet");
+  await writer.delete("ext/a/missing.parquet");
+  expect(listFiles(dir)).toEqual([]);
 });
 
 describe("S3ObjectWriter commands", () => {
@@ -146,64 +151,62 @@ describe("S3ObjectWriter commands", () => {
     fakeBucket();
   });
 
-  it("sends a small object as one PutObject", async () => {
-    const writer = new S3ObjectWriter({
+  const writer = (maxObjectBytes?: number) =>
+    new S3ObjectWriter({
       client: new S3Client({ region: "us-east-1" }),
       bucket: "syn-bucket",
+      ...(maxObjectBytes === undefined ? {} : { maxObjectBytes }),
     });
-    const upload = await writer.begin("ext/s/x.parquet", { contentType: "application/vnd.apache.parquet" });
+  /** Every command sent, by name: only PutObject may appear (no multipart, no abort, no delete). */
+  const sent = () => s3.calls().map((call) => (call.args[0] as object).constructor.name);
+
+  it("sends a small object as one PutObject", async () => {
+    const upload = await writer().begin("ext/s/x.parquet", { contentType: "application/vnd.apache.parquet" });
     await upload.write(Buffer.from("tiny"));
     await upload.commit();
-    expect(s3.commandCalls(PutObjectCommand)).toHaveLength(1);
+    expect(sent()).toEqual(["PutObjectCommand"]);
     expect(s3.commandCalls(PutObjectCommand)[0]?.args[0].input).toMatchObject({
       Bucket: "syn-bucket",
       Key: "ext/s/x.parquet",
       ContentType: "application/vnd.apache.parquet",
     });
-    expect(s3.commandCalls(CreateMultipartUploadCommand)).toHaveLength(0);
   });
 
-  it("uses a completed multipart upload for a large object", async () => {
-    const writer = new S3ObjectWriter({
-      client: new S3Client({ region: "us-east-1" }),
-      bucket: "syn-bucket",
-      partBytes: 5 * MiB,
-    });
-    const upload = await writer.begin("ext/s/y.parquet");
-    for (let i = 0; i < 11; i++) await upload.write(Buffer.alloc(MiB));
-    await upload.commit();
-    expect(s3.commandCalls(UploadPartCommand).map((c) => c.args[0].input.PartNumber)).toEqual([1, 2, 3]);
-    const complete = s3.commandCalls(CompleteMultipartUploadCommand)[0]?.args[0].input;
-    expect(complete?.MultipartUpload?.Parts).toEqual([
-      { ETag: '"etag1"', PartNumber: 1 },
-      { ETag: '"etag2"', PartNumber: 2 },
-      { ETag: '"etag3"', PartNumber: 3 },
-    ]);
-    expect(s3.commandCalls(PutObjectCommand)).toHaveLength(0);
+  it("sends a 40 MiB object as ONE PutObject with the whole body, no multipart", async () => {
+    const upload = await writer().begin("ext/s/y.parquet");
+    const chunks = Array.from({ length: 40 }, (_, i) => Buffer.alloc(MiB, i));
+    for (const chunk of chunks) await upload.write(chunk);
+    expect(sent()).toEqual([]);
+    expect(await upload.commit()).toBe(40 * MiB);
+    expect(sent()).toEqual(["PutObjectCommand"]);
+    const body = s3.commandCalls(PutObjectCommand)[0]?.args[0].input.Body as Uint8Array;
+    expect(Buffer.from(body).equals(Buffer.concat(chunks))).toBe(true);
   });
 
-  it("aborts the multipart upload when a part fails", async () => {
-    s3.on(UploadPartCommand).rejectsOnce(new Error("synthetic network failure"));
-    const writer = new S3ObjectWriter({
-      client: new S3Client({ region: "us-east-1" }),
-      bucket: "syn-bucket",
-      partBytes: 5 * MiB,
-    });
-    const upload = await writer.begin("ext/s/z.parquet");
-    await expect(
-      (async () => {
-        for (let i = 0; i < 6; i++) await upload.write(Buffer.alloc(MiB));
-      })(),
-    ).rejects.toThrow(/synthetic network failure/);
+  it("abort sends nothing at all", async () => {
+    const upload = await writer().begin("ext/s/z.parquet");
+    for (let i = 0; i < 20; i++) await upload.write(Buffer.alloc(MiB));
     await upload.abort();
-    const aborts = s3.commandCalls(AbortMultipartUploadCommand);
-    expect(aborts).toHaveLength(1);
-    expect(aborts[0]?.args[0].input).toMatchObject({
-      Bucket: "syn-bucket",
-      Key: "ext/s/z.parquet",
-      UploadId: "synupload0",
-    });
-    expect(s3.commandCalls(CompleteMultipartUploadCommand)).toHaveLength(0);
+    expect(sent()).toEqual([]);
+  });
+
+  it("a failed PutObject rejects the commit and abort sends nothing more", async () => {
+    s3.on(PutObjectCommand).rejectsOnce(new Error("synthetic network failure"));
+    const upload = await writer().begin("ext/s/z.parquet");
+    for (let i = 0; i < 20; i++) await upload.write(Buffer.alloc(MiB));
+    await expect(upload.commit()).rejects.toThrow(/synthetic network failure/);
+    await upload.abort();
+    expect(sent()).toEqual(["PutObjectCommand"]);
+  });
+
+  it("fails naming the key when the body would exceed the PutObject limit", async () => {
+    const upload = await writer(10).begin("ext/s/huge.parquet");
+    await upload.write(Buffer.alloc(6));
+    await expect(upload.write(Buffer.alloc(6))).rejects.toThrow(
+      /s3:\/\/syn-bucket\/ext\/s\/huge\.parquet: the object would exceed 10 bytes/,
+    );
+    await upload.abort();
+    expect(sent()).toEqual([]);
   });
 
   it("assumes the provider role with its external id", () => {

@@ -92,7 +92,11 @@ export async function runProgram(
       call(args) {
         // The deploying account, as `pulumi preview` would see it.
         if (args.token === "aws:index/getCallerIdentity:getCallerIdentity") {
-          return { accountId: callerAccount, arn: `arn:aws:iam::${callerAccount}:user/deployer`, userId: "x" };
+          return {
+            accountId: callerAccount,
+            arn: `arn:aws:iam::${callerAccount}:user/deployer`,
+            userId: "x",
+          };
         }
         return args.inputs;
       },

@@ -66,12 +66,17 @@ describe("a stack that creates its custom sources (Pulumi.prod.yaml)", () => {
   });
 
   it("Convert writes under each source's versioned location, as Security Lake reports it", () => {
-    const convertFn = ofType("aws:lambda/function:Function").find((r) => r.name === "okta-convert") as Recorded;
+    const convertFn = ofType("aws:lambda/function:Function").find(
+      (r) => r.name === "okta-convert",
+    ) as Recorded;
     const env = loadEnvironment(
       (convertFn.inputs.environment as { variables: Record<string, string> }).variables,
     );
     // The provider role may only write below ext/<name>/<sourceVersion>/ (harness: as Security Lake returns it).
-    expect(env.customSources.map((s) => s.lakePrefix)).toEqual(["ext/okta-auth/1.0/", "ext/okta-acct-chng/1.0/"]);
+    expect(env.customSources.map((s) => s.lakePrefix)).toEqual([
+      "ext/okta-auth/1.0/",
+      "ext/okta-acct-chng/1.0/",
+    ]);
   });
 
   it("the Security Lake crawler role reads only ext/<source>/ of the lake bucket", () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -36,6 +36,23 @@ describe("seclake convert", () => {
       "ext/syn-uam/region=eu-west-1/accountId=123456789012/eventDay=20240309/synwin-1-0.parquet",
       "ext/syn-uam/region=eu-west-1/accountId=123456789012/eventDay=20240310/synwin-1-0.parquet",
     ]);
+  });
+
+  it("removes the files it had written when a later one fails", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "seclake-convert-cli-fail-"));
+    const input = join(out, "two-days.ndjson");
+    writeFileSync(
+      input,
+      `${JSON.stringify({ class_uid: 3005, time: Date.UTC(2024, 0, 1) })}\n${JSON.stringify({ class_uid: 3005, time: Date.UTC(2024, 0, 2), severity_id: "high" })}\n`,
+    );
+    try {
+      const run = await runSeclake(args({ in: input, out: dir, window: "synwin-2" }));
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(/two-days\.ndjson:2: severity_id/);
+      expect(listFiles(dir)).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it.each([

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { mayHoldBigInteger, parseJsonPrecise } from "../../functions/core/parquet/json.ts";
-import { indexNdjson, topLevelTime } from "../../functions/core/parquet/ndjsonIndex.ts";
+import { indexNdjson, PartIndexer, topLevelTime } from "../../functions/core/parquet/ndjsonIndex.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "seclake-index-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -51,7 +51,35 @@ describe("indexNdjson", () => {
     expect([...index.times.subarray(0, 2)]).toEqual([2, 1]);
     expect([...index.offsets.subarray(0, 2)]).toEqual([0, 16]);
     expect([...index.lengths.subarray(0, 2)]).toEqual([10, 19]);
+    expect([...index.parts.subarray(0, 2)]).toEqual([0, 0]);
     expect(index.sha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+});
+
+describe("PartIndexer", () => {
+  it("records the part, restarts offsets and lines per part, and hashes the parts as one file", () => {
+    const a = '{"time":2}\r\n\n';
+    const b = '  \n{"time":1,"m":"é"}\n{"time":3}';
+    const indexer = new PartIndexer();
+    indexer.add(Buffer.from(a), "part-a");
+    indexer.add(new Uint8Array(Buffer.from(`xx${b}`)).subarray(2), "part-b");
+    const index = indexer.finish();
+    expect(index.count).toBe(3);
+    expect([...index.parts.subarray(0, 3)]).toEqual([0, 1, 1]);
+    expect([...index.lines.subarray(0, 3)]).toEqual([1, 2, 3]);
+    expect([...index.offsets.subarray(0, 3)]).toEqual([0, 3, 23]);
+    expect([...index.times.subarray(0, 3)]).toEqual([2, 1, 3]);
+    const path = join(dir, "ab.ndjson");
+    writeFileSync(path, a + b);
+    expect(index.sha256).toBe(indexNdjson(path, "ab.ndjson").sha256);
+  });
+
+  it("names the part and its line when a line has no time", () => {
+    const indexer = new PartIndexer();
+    indexer.add(Buffer.from('{"time":1}\n'), "p0");
+    expect(() => indexer.add(Buffer.from('{"time":1}\n{"x":1}\n'), "p1")).toThrow(
+      /^p1:2: time: expected integer epoch milliseconds, got nothing$/,
+    );
   });
 });
 

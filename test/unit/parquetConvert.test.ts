@@ -185,16 +185,6 @@ describe("convertOcsf Parquet layout", () => {
     expect(tiny.summary.files).toHaveLength(5);
   });
 
-  it("accepts the lines as an async iterable", async () => {
-    async function* lines() {
-      yield JSON.stringify({ class_uid: 3005, time: 1_710_000_000_000, privileges: ["a"] });
-      yield JSON.stringify({ class_uid: 3005, time: 1_709_000_000_000 });
-    }
-    const { summary } = await convert("", 3005, { input: lines() });
-    expect(summary.rows).toBe(2);
-    expect(summary.partitions).toHaveLength(2);
-  });
-
   it("writes nothing for empty input", async () => {
     const { out, summary } = await convert(writeInput(["", "   "]), 3002);
     expect(summary).toMatchObject({ rows: 0, files: [], partitions: [], bytes: 0 });
@@ -250,22 +240,31 @@ describe("convertOcsf bad input", () => {
     await expect(attempt).rejects.toThrow(message);
   });
 
-  it("leaves no file behind when a later file fails", async () => {
+  it("with removeOnFailure leaves no file behind when a later file fails; without, keeps the first", async () => {
     // Day one converts and is committed first; the bad event sits in day two.
-    const out = join(root, "partial");
     const lines = [
       JSON.stringify({ class_uid: 3002, time: Date.UTC(2024, 0, 1) }),
       JSON.stringify({ class_uid: 3002, time: Date.UTC(2024, 0, 2), is_mfa: "yes" }),
     ];
-    const attempt = convertOcsf({
-      input: writeInput(lines),
-      classUid: 3002,
-      ...LOCATION,
-      windowId: "synwin",
-      writer: new LocalObjectWriter(out),
-    });
-    await expect(attempt).rejects.toThrow(/:2: is_mfa: expected a boolean/);
-    expect(listFiles(out)).toEqual([]);
+    const attempt = (out: string, remove: boolean) => {
+      const writer = new LocalObjectWriter(out);
+      return convertOcsf({
+        input: writeInput(lines),
+        classUid: 3002,
+        ...LOCATION,
+        windowId: "synwin",
+        writer,
+        ...(remove ? { removeOnFailure: (key: string) => writer.delete(key) } : {}),
+      });
+    };
+    const removed = join(root, "partial-removed");
+    await expect(attempt(removed, true)).rejects.toThrow(/:2: is_mfa: expected a boolean/);
+    expect(listFiles(removed)).toEqual([]);
+    const kept = join(root, "partial-kept");
+    await expect(attempt(kept, false)).rejects.toThrow(/:2: is_mfa: expected a boolean/);
+    expect(listFiles(kept)).toEqual([
+      "ext/syn-source/region=us-east-1/accountId=123456789012/eventDay=20240101/synwin-0.parquet",
+    ]);
   });
 
   it("rejects a bad region, account or source before reading", async () => {

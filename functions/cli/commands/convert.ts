@@ -7,6 +7,7 @@ import { convertOcsf } from "../../core/parquet/index.ts";
 /**
  * `seclake convert`: OCSF NDJSON of one class → ZSTD Parquet under `<out>/ext/<source>/region=…/…`.
  * Prints one JSON summary line: {"rows","files":[{key,rows,bytes,eventDay}],"bytes","partitions","windowId"}.
+ * On failure the files already written are removed: a local directory, unlike the lake, can delete.
  */
 export async function run(opts: Record<string, string | boolean | undefined>): Promise<number> {
   const input = String(opts.in);
@@ -22,6 +23,7 @@ export async function run(opts: Record<string, string | boolean | undefined>): P
   } catch {
     throw new InputError(`--in: cannot read ${input}`);
   }
+  const writer = new LocalObjectWriter(String(opts.out));
   const summary = await convertOcsf({
     input,
     inputName: input,
@@ -30,7 +32,8 @@ export async function run(opts: Record<string, string | boolean | undefined>): P
     region: String(opts.region),
     accountId: String(opts.account),
     windowId: typeof opts.window === "string" ? opts.window : undefined,
-    writer: new LocalObjectWriter(String(opts.out)),
+    writer,
+    removeOnFailure: (key) => writer.delete(key),
   });
   process.stdout.write(`${JSON.stringify(summary)}\n`);
   return 0;

@@ -1,8 +1,4 @@
-import { once } from "node:events";
-import { closeSync, createWriteStream, openSync, readSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { closeSync, openSync, readSync } from "node:fs";
 import type { ObjectUpload, ObjectWriter } from "../../adapters/ports.ts";
 import { InputError, preview, SchemaError } from "../errors.ts";
 import { BatchBuilder, FieldTypeError } from "./builder.ts";
@@ -15,7 +11,7 @@ import {
   objectKey,
   partitionPrefix,
 } from "./layout.ts";
-import { indexNdjson, type NdjsonIndex } from "./ndjsonIndex.ts";
+import { indexNdjson, type NdjsonIndex, PartIndexer } from "./ndjsonIndex.ts";
 import { type ParquetLayout, parquetBytes } from "./parquetStream.ts";
 import { defaultClassSchema } from "./schema.ts";
 
@@ -29,10 +25,27 @@ export interface ConvertLimits extends ParquetLayout {
   readonly batchRows?: number;
 }
 
+/**
+ * NDJSON held as parts, e.g. the objects the Map step staged (each up to ~64 MiB), read whole. Events
+ * are in part order, then line order (the tie-break for equal `time`s). Pass 1 reads every part once;
+ * pass 2 reads them again through a cache of whole parts, so time-ordered input reads each part twice
+ * in all and memory stays within the cache bound (plus the part in use); any order still works.
+ */
+export interface StagedParts {
+  /** Part keys, in input order; errors name `<key>:<line in that part>`. */
+  readonly parts: readonly string[];
+  /** The whole part; rejects when it cannot be read. */
+  read(key: string): Promise<Uint8Array>;
+  /** Parts the pass-2 cache keeps (default 3). */
+  readonly maxCachedParts?: number;
+  /** Bytes the pass-2 cache keeps (default 256 MiB); the part being read stays even when larger. */
+  readonly maxCachedBytes?: number;
+}
+
 export interface ConvertOptions {
-  /** OCSF NDJSON: a local file path, or the lines (spilled to a temp file, since sorting reads them twice). */
-  readonly input: string | AsyncIterable<string>;
-  /** Names the input in error messages (default: the path, or "input"). */
+  /** OCSF NDJSON: a local file path (read at random in pass 2), or staged parts. */
+  readonly input: string | StagedParts;
+  /** Names a file input in error messages (default: the path); staged parts are named by their keys. */
   readonly inputName?: string;
   /** Every event must have this `class_uid`. */
   readonly classUid: number;
@@ -41,7 +54,14 @@ export interface ConvertOptions {
   readonly accountId: string;
   /** Default: the first 16 hex digits of the input's sha256 (same input → same keys). */
   readonly windowId?: string;
+  /** The source's location in the lake bucket, ending in "/" (default `ext/<customSource>/`). */
+  readonly lakePrefix?: string;
   readonly writer: ObjectWriter;
+  /**
+   * Removes a committed file when a later one fails (a local directory: nothing partial is presented as
+   * done). Absent for the lake, where the provider role may not delete: see `convertOcsf`.
+   */
+  readonly removeOnFailure?: (key: string) => Promise<void>;
   readonly limits?: ConvertLimits;
 }
 
@@ -56,7 +76,7 @@ export interface ConvertedFile {
 export interface ConvertSummary {
   readonly rows: number;
   readonly files: ConvertedFile[];
-  /** Partition prefixes written, ascending: `ext/<source>/region=<r>/accountId=<a>/eventDay=<YYYYMMDD>`. */
+  /** Partition prefixes written, ascending: `<lakePrefix>region=<r>/accountId=<a>/eventDay=<YYYYMMDD>`. */
   readonly partitions: string[];
   readonly bytes: number;
   readonly windowId: string;
@@ -70,63 +90,72 @@ export const DEFAULT_LIMITS: Readonly<
   batchRows: 1_024,
 };
 
+const DEFAULT_CACHED_PARTS = 3;
+const DEFAULT_CACHED_BYTES = 256 * 1024 * 1024;
+
 /**
  * Converts OCSF NDJSON of one class into ZSTD Parquet files in the Security Lake layout
- * (`ext/<source>/region=<r>/accountId=<a>/eventDay=<YYYYMMDD>/<windowId>-<part>.parquet`).
+ * (`<lakePrefix>region=<r>/accountId=<a>/eventDay=<YYYYMMDD>/<windowId>-<part>.parquet`).
  *
  * Afterwards, on success: every event is in exactly one file, in the partition of its `time`'s UTC day,
- * files hold rows sorted by `time` (ties in input order), and keys depend only on the window id and the
- * data, so a retry overwrites the same objects. Empty input writes nothing (`rows: 0`).
- * On failure (bad JSON, another class, a wrong type, a write error): throws `InputError`/`SchemaError`
- * naming `input:line` and the field path, after aborting the open upload and deleting the files this run
- * had already committed — nothing partial is left.
+ * files hold rows sorted by `time` (ties in input order). Empty input writes nothing (`rows: 0`).
+ * Keys and file contents are a pure function of the input, the window id and the limits (the Parquet
+ * bytes are deterministic), so a retry of the same window overwrites exactly the same objects with the
+ * same bytes.
+ * On failure (bad JSON, another class, a wrong type, a read or write error): throws, naming `input:line`
+ * (`<part key>:<line>` for staged parts) and the field path, after aborting the open upload. With
+ * `removeOnFailure`, the files this run had already committed are removed too (nothing partial is left);
+ * without it (the lake, where deletes are denied), they stay and nothing is deleted: the retry rewrites
+ * them as above.
  *
- * Memory does not hold the events: a first pass keeps ~24 bytes per event (offset, length,
- * line, time); the second reads events in time order from the file and streams record batches of
- * `batchRows` rows into the Parquet writer.
+ * Memory does not hold the events: a first pass keeps ~28 bytes per event (part, offset, length,
+ * line, time); the second reads events in time order from the file or the part cache and streams record
+ * batches of `batchRows` rows into the Parquet writer. Nothing is written to local disk but the output.
  */
 export async function convertOcsf(options: ConvertOptions): Promise<ConvertSummary> {
-  checkLocation({ ...options, windowId: options.windowId ?? "default" });
+  checkLocation(locationOf(options, options.windowId ?? "default"));
   const schema = defaultClassSchema(options.classUid);
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
-  if (typeof options.input === "string") {
-    return convertFile(options.input, options.inputName ?? options.input, schema.classUid, options, limits);
-  }
-  const dir = await mkdtemp(join(tmpdir(), "seclake-convert-"));
+  const input =
+    typeof options.input === "string"
+      ? fileInput(options.input, options.inputName ?? options.input)
+      : await stagedInput(options.input);
   try {
-    const path = join(dir, "input.ndjson");
-    await spill(options.input, path);
-    return await convertFile(path, options.inputName ?? "input", schema.classUid, options, limits);
+    return await convertIndexed(input, schema.classUid, options, limits);
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    input.close();
   }
 }
 
 type Limits = typeof DEFAULT_LIMITS & ConvertLimits;
 
-async function convertFile(
-  path: string,
-  name: string,
+function locationOf(options: ConvertOptions, windowId: string): LakeLocation {
+  const { customSource, region, accountId, lakePrefix } = options;
+  return {
+    customSource,
+    region,
+    accountId,
+    windowId,
+    ...(lakePrefix === undefined ? {} : { prefix: lakePrefix }),
+  };
+}
+
+async function convertIndexed(
+  input: IndexedInput,
   classUid: number,
   options: ConvertOptions,
   limits: Limits,
 ): Promise<ConvertSummary> {
-  const index = indexNdjson(path, name);
-  const location: LakeLocation = {
-    customSource: options.customSource,
-    region: options.region,
-    accountId: options.accountId,
-    windowId: options.windowId ?? index.sha256.slice(0, 16),
-  };
+  const { index } = input;
+  const location = locationOf(options, options.windowId ?? index.sha256.slice(0, 16));
   checkLocation(location);
   const plan = planFiles(index, location, limits);
   const files: ConvertedFile[] = [];
-  const reader = new LineReader(path);
   let upload: ObjectUpload | undefined;
   try {
     for (const file of plan) {
       upload = await options.writer.begin(file.key, { contentType: "application/vnd.apache.parquet" });
-      const batches = eventBatches(file.rows, index, reader, name, classUid, limits.batchRows);
+      const batches = eventBatches(file.rows, input, classUid, limits.batchRows);
       let pending: Uint8Array[] = [];
       let pendingBytes = 0;
       for await (const chunk of parquetBytes(batches, limits)) {
@@ -146,10 +175,9 @@ async function convertFile(
     }
   } catch (error) {
     await upload?.abort().catch(() => undefined);
-    for (const written of files) await options.writer.delete(written.key).catch(() => undefined);
+    const remove = options.removeOnFailure;
+    if (remove) for (const written of files) await remove(written.key).catch(() => undefined);
     throw error;
-  } finally {
-    reader.close();
   }
   const partitions = [...new Set(plan.map((f) => partitionPrefix(location, f.eventDay)))];
   return {
@@ -225,42 +253,153 @@ function isSorted(rows: Uint32Array, times: Float64Array): boolean {
 /** Parses, checks and builds the events of one file into record batches, lazily (one batch at a time). */
 async function* eventBatches(
   rows: Uint32Array,
-  index: NdjsonIndex,
-  reader: LineReader,
-  name: string,
+  input: IndexedInput,
   classUid: number,
   batchRows: number,
 ): AsyncGenerator<Uint8Array> {
+  const { index } = input;
   const builder = new BatchBuilder(defaultClassSchema(classUid));
   for (let r = 0; r < rows.length; r++) {
     const i = rows[r] as number;
-    const line = index.lines[i] as number;
-    const text = reader.read(index.offsets[i] as number, index.lengths[i] as number);
+    let text = input.text(i);
+    if (typeof text !== "string") text = await text;
     let event: unknown;
     try {
       event = mayHoldBigInteger(text) ? parseJsonPrecise(text) : JSON.parse(text);
     } catch (error) {
-      throw new InputError(`${name}:${line}: not valid JSON (${(error as Error).message})`);
+      throw new InputError(`${input.where(i)}: not valid JSON (${(error as Error).message})`);
     }
     const got = (event as { class_uid?: unknown }).class_uid;
     if (got !== classUid) {
       throw new SchemaError(
-        `${name}:${line}: class_uid: expected ${classUid} (one class per custom source), got ${preview(got)}`,
+        `${input.where(i)}: class_uid: expected ${classUid} (one class per custom source), got ${preview(got)}`,
       );
     }
     if ((event as { time?: unknown }).time !== index.times[i]) {
       // The first pass read `time` with a byte scanner; a duplicated key could make them disagree.
-      throw new SchemaError(`${name}:${line}: time: ambiguous (is the key repeated?)`);
+      throw new SchemaError(`${input.where(i)}: time: ambiguous (is the key repeated?)`);
     }
     try {
       builder.append(event);
     } catch (error) {
-      if (error instanceof FieldTypeError) throw new SchemaError(`${name}:${line}: ${error.describe()}`);
+      if (error instanceof FieldTypeError) throw new SchemaError(`${input.where(i)}: ${error.describe()}`);
       throw error;
     }
     if (builder.length === batchRows) yield builder.flush();
   }
   if (builder.length > 0) yield builder.flush();
+}
+
+/** The input after pass 1: its index, and how pass 2 reads an event back. */
+interface IndexedInput {
+  readonly index: NdjsonIndex;
+  /** Entry i's text: a string when its bytes are at hand, a promise when they must be read first. */
+  text(i: number): string | Promise<string>;
+  /** `<input>:<line>` of entry i, for error messages. */
+  where(i: number): string;
+  close(): void;
+}
+
+function fileInput(path: string, name: string): IndexedInput {
+  const index = indexNdjson(path, name);
+  const reader = new LineReader(path);
+  return {
+    index,
+    text: (i) => reader.read(index.offsets[i] as number, index.lengths[i] as number),
+    where: (i) => `${name}:${index.lines[i]}`,
+    close: () => reader.close(),
+  };
+}
+
+async function stagedInput(staged: StagedParts): Promise<IndexedInput> {
+  const indexer = new PartIndexer();
+  const sizes: number[] = [];
+  for (const key of staged.parts) {
+    const bytes = await staged.read(key);
+    sizes.push(bytes.length);
+    indexer.add(bytes, key);
+  }
+  const index = indexer.finish();
+  const cache = new PartCache(staged, sizes);
+  const slice = (buf: Buffer, i: number) => {
+    const at = index.offsets[i] as number;
+    return buf.toString("utf8", at, at + (index.lengths[i] as number));
+  };
+  return {
+    index,
+    text: (i) => {
+      const part = index.parts[i] as number;
+      const held = cache.held(part);
+      return held ? slice(held, i) : cache.load(part).then((buf) => slice(buf, i));
+    },
+    where: (i) => `${staged.parts[index.parts[i] as number]}:${index.lines[i]}`,
+    close: () => cache.clear(),
+  };
+}
+
+/**
+ * Whole parts for pass 2, least recently used evicted beyond the part or byte bound (the part just
+ * loaded always stays). Rows of one part mostly follow each other, so the last part is checked first.
+ */
+class PartCache {
+  private readonly parts = new Map<number, Buffer>();
+  private bytes = 0;
+  private last = -1;
+  private lastBuf: Buffer | undefined;
+  private readonly maxParts: number;
+  private readonly maxBytes: number;
+
+  constructor(
+    private readonly staged: StagedParts,
+    private readonly sizes: readonly number[],
+  ) {
+    this.maxParts = Math.max(1, staged.maxCachedParts ?? DEFAULT_CACHED_PARTS);
+    this.maxBytes = staged.maxCachedBytes ?? DEFAULT_CACHED_BYTES;
+  }
+
+  /** The part's bytes when cached (now the most recently used), else undefined. */
+  held(part: number): Buffer | undefined {
+    if (part === this.last) return this.lastBuf;
+    const buf = this.parts.get(part);
+    if (buf) this.use(part, buf);
+    return buf;
+  }
+
+  async load(part: number): Promise<Buffer> {
+    const key = this.staged.parts[part] as string;
+    const bytes = await this.staged.read(key);
+    if (bytes.length !== this.sizes[part]) {
+      // The index's offsets hold only for the bytes pass 1 saw.
+      throw new Error(
+        `${key}: changed between the two reads (${this.sizes[part]} bytes, then ${bytes.length})`,
+      );
+    }
+    const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+    this.parts.set(part, buf);
+    this.bytes += buf.length;
+    this.use(part, buf);
+    for (const [old, oldBuf] of this.parts) {
+      if (old === part || (this.parts.size <= this.maxParts && this.bytes <= this.maxBytes)) break;
+      this.parts.delete(old);
+      this.bytes -= oldBuf.length;
+    }
+    return buf;
+  }
+
+  clear(): void {
+    this.parts.clear();
+    this.bytes = 0;
+    this.last = -1;
+    this.lastBuf = undefined;
+  }
+
+  /** Moves the part to the most recently used end (Map order is insertion order). */
+  private use(part: number, buf: Buffer): void {
+    this.parts.delete(part);
+    this.parts.set(part, buf);
+    this.last = part;
+    this.lastBuf = buf;
+  }
 }
 
 /** Random-access reads of lines, through an 8 MiB window so that time-ordered input reads sequentially. */
@@ -287,18 +426,5 @@ class LineReader {
 
   close(): void {
     closeSync(this.fd);
-  }
-}
-
-async function spill(lines: AsyncIterable<string>, path: string): Promise<void> {
-  const out = createWriteStream(path);
-  try {
-    for await (const line of lines) {
-      const text = line.endsWith("\n") ? line : `${line}\n`;
-      if (!out.write(text)) await once(out, "drain");
-    }
-  } finally {
-    out.end();
-    await once(out, "close");
   }
 }

@@ -9,6 +9,7 @@ export {
   type ConvertSummary,
   convertOcsf,
   DEFAULT_LIMITS,
+  type StagedParts,
 } from "./convert.ts";
 export { checkLocation, type LakeLocation, objectKey, partitionPrefix } from "./layout.ts";
 export {

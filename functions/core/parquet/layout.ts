@@ -10,12 +10,20 @@ export interface LakeLocation {
   readonly accountId: string;
   /** Names every object of one pipeline window; the same window always gives the same keys. */
   readonly windowId: string;
+  /**
+   * The source's location in the lake bucket, ending in "/": `ext/<name>/`, or `ext/<name>/<version>/`
+   * for a source created with a sourceVersion (default `ext/<customSource>/`). The provider role may
+   * write only below it.
+   */
+  readonly prefix?: string;
 }
 
 const SOURCE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 const ACCOUNT = /^\d{12}$/;
 const WINDOW = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+/** Non-empty segments of [A-Za-z0-9._=-], each ending in "/": no leading "/", no "//". */
+const PREFIX = /^([A-Za-z0-9._=-]+\/)+$/;
 
 /** Throws `InputError` naming the field, the value and the expected form, for the first bad field. */
 export function checkLocation(location: LakeLocation): void {
@@ -36,9 +44,16 @@ export function checkLocation(location: LakeLocation): void {
     ],
   ];
   for (const [field, label, pattern, expected] of checks) {
-    const value = location[field];
+    const value = location[field] ?? "";
     if (!pattern.test(value))
       throw new InputError(`${label}: expected ${expected}, got ${JSON.stringify(value)}`);
+  }
+  const prefix = location.prefix;
+  if (prefix !== undefined && (!PREFIX.test(prefix) || prefix.includes(".."))) {
+    throw new InputError(
+      `prefix (lakePrefix): expected a key prefix such as ext/<source>/ or ext/<source>/<version>/ ` +
+        `(letters, digits, '.', '_', '=', '-' and '/', ending in '/', no leading '/', no '..'), got ${JSON.stringify(prefix)}`,
+    );
   }
 }
 
@@ -54,9 +69,10 @@ export function eventDay(day: number): string {
   return new Date(day * DAY_MS).toISOString().slice(0, 10).replaceAll("-", "");
 }
 
-/** `ext/<source>/region=<r>/accountId=<a>/eventDay=<YYYYMMDD>` (no trailing slash). */
+/** `<prefix>region=<r>/accountId=<a>/eventDay=<YYYYMMDD>` (no trailing slash); prefix default `ext/<source>/`. */
 export function partitionPrefix(location: LakeLocation, day: string): string {
-  return `ext/${location.customSource}/region=${location.region}/accountId=${location.accountId}/eventDay=${day}`;
+  const prefix = location.prefix ?? `ext/${location.customSource}/`;
+  return `${prefix}region=${location.region}/accountId=${location.accountId}/eventDay=${day}`;
 }
 
 /** The object key of part `part` (0, 1, …) of a window in one eventDay partition. */

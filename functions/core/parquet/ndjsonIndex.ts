@@ -1,19 +1,21 @@
-import { createHash } from "node:crypto";
+import { createHash, type Hash } from "node:crypto";
 import { closeSync, openSync, readSync } from "node:fs";
 import { InputError } from "../errors.ts";
 
 /**
- * Where each event of an NDJSON file is and when it happened: byte offset, byte length, 1-based line
- * number and the top-level `time` (epoch ms). 24 bytes per event, so 1M events cost ~24 MB while the
- * events themselves stay on disk; the conversion reads them again in time order.
+ * Where each event of NDJSON input is and when it happened: the part it is in (0 for a single file),
+ * byte offset and length in that part, 1-based line number in that part and the top-level `time`
+ * (epoch ms). 28 bytes per event, so 1M events cost ~28 MB while the events themselves stay where they
+ * are; the conversion reads them again in time order.
  */
 export interface NdjsonIndex {
   readonly count: number;
+  readonly parts: Uint32Array;
   readonly offsets: Float64Array;
   readonly lengths: Uint32Array;
   readonly lines: Uint32Array;
   readonly times: Float64Array;
-  /** sha256 (hex) of the file's bytes: the default window id is derived from it. */
+  /** sha256 (hex) of the input's bytes (the parts' bytes in order): the default window id is derived from it. */
   readonly sha256: string;
 }
 
@@ -25,14 +27,7 @@ const CHUNK = 4 << 20;
  * JSON object with an integer `time`.
  */
 export function indexNdjson(path: string, name: string): NdjsonIndex {
-  const hash = createHash("sha256");
-  let cap = 1024;
-  let offsets = new Float64Array(cap);
-  let lengths = new Uint32Array(cap);
-  let lines = new Uint32Array(cap);
-  let times = new Float64Array(cap);
-  let count = 0;
-  let lineNo = 0;
+  const index = new IndexBuilder();
   const fd = openSync(path, "r");
   try {
     let buf = Buffer.allocUnsafe(CHUNK);
@@ -45,46 +40,101 @@ export function indexNdjson(path: string, name: string): NdjsonIndex {
         buf = bigger;
       }
       const read = readSync(fd, buf, carry, buf.length - carry, base + carry);
-      if (read > 0) hash.update(buf.subarray(carry, carry + read));
+      if (read > 0) index.hash.update(buf.subarray(carry, carry + read));
       const end = carry + read;
       const eof = read === 0;
-      let start = 0;
-      for (;;) {
-        let nl = buf.indexOf(10, start);
-        if (nl < 0 || nl >= end) {
-          if (!eof || start >= end) break;
-          nl = end; // last line without a trailing newline
-        }
-        lineNo++;
-        let stop = nl;
-        if (stop > start && buf[stop - 1] === 13) stop--;
-        if (!isBlank(buf, start, stop)) {
-          if (count === cap) {
-            cap *= 2;
-            offsets = growF64(offsets, cap);
-            lengths = growU32(lengths, cap);
-            lines = growU32(lines, cap);
-            times = growF64(times, cap);
-          }
-          const time = topLevelTime(buf, start, stop);
-          if (Number.isNaN(time)) throw badLine(name, lineNo, buf.toString("utf8", start, stop));
-          offsets[count] = base + start;
-          lengths[count] = stop - start;
-          lines[count] = lineNo;
-          times[count] = time;
-          count++;
-        }
-        start = nl + 1;
-      }
+      const start = index.scan(buf, end, eof, base, 0, name);
       if (eof) break;
-      carry = end - Math.min(start, end);
+      carry = end - start;
       buf.copy(buf, 0, start, end);
       base += start;
     }
   } finally {
     closeSync(fd);
   }
-  return { count, offsets, lengths, lines, times, sha256: hash.digest("hex") };
+  return index.finish();
+}
+
+/**
+ * The same index over input held as parts (e.g. staged objects), added whole and in order: line
+ * numbers restart at 1 in each part, and errors name `<part name>:<line>`.
+ */
+export class PartIndexer {
+  private readonly index = new IndexBuilder();
+  private part = 0;
+
+  /** Indexes every line of the next part (its last line may lack the newline). */
+  add(bytes: Uint8Array, name: string): void {
+    const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+    this.index.hash.update(buf);
+    this.index.line = 0;
+    this.index.scan(buf, buf.length, true, 0, this.part++, name);
+  }
+
+  finish(): NdjsonIndex {
+    return this.index.finish();
+  }
+}
+
+/** The index's columns, grown by doubling, and the line scanner that fills them. */
+class IndexBuilder {
+  readonly hash: Hash = createHash("sha256");
+  /** Lines seen so far in the current part or file. */
+  line = 0;
+  private cap = 1024;
+  private count = 0;
+  private parts = new Uint32Array(this.cap);
+  private offsets = new Float64Array(this.cap);
+  private lengths = new Uint32Array(this.cap);
+  private lines = new Uint32Array(this.cap);
+  private times = new Float64Array(this.cap);
+
+  /**
+   * Indexes the lines of buf[0, end) that end there (also the last, unterminated one when `eof`); `base`
+   * is the offset of buf[0] in the part. Returns where the unfinished line starts (`end` when none).
+   */
+  scan(buf: Buffer, end: number, eof: boolean, base: number, part: number, name: string): number {
+    let start = 0;
+    for (;;) {
+      let nl = buf.indexOf(10, start);
+      if (nl < 0 || nl >= end) {
+        if (!eof || start >= end) break;
+        nl = end; // last line without a trailing newline
+      }
+      this.line++;
+      let stop = nl;
+      if (stop > start && buf[stop - 1] === 13) stop--;
+      if (!isBlank(buf, start, stop)) {
+        const time = topLevelTime(buf, start, stop);
+        if (Number.isNaN(time)) throw badLine(name, this.line, buf.toString("utf8", start, stop));
+        this.push(part, base + start, stop - start, time);
+      }
+      start = nl + 1;
+    }
+    return Math.min(start, end);
+  }
+
+  private push(part: number, offset: number, length: number, time: number): void {
+    if (this.count === this.cap) {
+      this.cap *= 2;
+      this.parts = growU32(this.parts, this.cap);
+      this.offsets = growF64(this.offsets, this.cap);
+      this.lengths = growU32(this.lengths, this.cap);
+      this.lines = growU32(this.lines, this.cap);
+      this.times = growF64(this.times, this.cap);
+    }
+    const i = this.count++;
+    this.parts[i] = part;
+    this.offsets[i] = offset;
+    this.lengths[i] = length;
+    this.lines[i] = this.line;
+    this.times[i] = time;
+  }
+
+  finish(): NdjsonIndex {
+    const { count, parts, offsets, lengths, lines, times } = this;
+    return { count, parts, offsets, lengths, lines, times, sha256: this.hash.digest("hex") };
+  }
 }
 
 function isBlank(buf: Buffer, start: number, stop: number): boolean {

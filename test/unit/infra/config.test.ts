@@ -185,6 +185,7 @@ describe("stack config", () => {
       (c: Mutable) => {
         c["aws:region"] = "eu-west-1";
         (c[`${PROJECT}:securityLake`] as Mutable).createCustomSources = true;
+        delete (sources(c, 0)[0] as Mutable).location;
       },
       /securityLake\.createCustomSources: the stack deploys to aws:region eu-west-1/,
     ],

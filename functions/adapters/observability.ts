@@ -14,6 +14,8 @@ export type MetricName =
   | "EventsMapped"
   | "EventsSkipped"
   | "EventsQuarantined"
+  /** Mapped events in which a value was converted to its attribute's type (lossless coercion). */
+  | "EventsCoerced"
   | "RowsWritten"
   | "BytesWritten"
   /** An execution found another one at work on the connector and ended without work (LoadCheckpoint). */
@@ -54,6 +56,7 @@ const UNITS: Record<MetricName, MetricUnitName> = {
   EventsMapped: "Count",
   EventsSkipped: "Count",
   EventsQuarantined: "Count",
+  EventsCoerced: "Count",
   RowsWritten: "Count",
   BytesWritten: "Bytes",
   OverlappingExecutions: "Count",

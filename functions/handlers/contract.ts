@@ -85,6 +85,8 @@ export const mapResultSchema = z
       mapped: z.record(z.string(), z.number().int().nonnegative()),
       skipped: z.number().int().nonnegative(),
       quarantined: z.number().int().nonnegative(),
+      /** Mapped events with a value converted to its attribute's JSON type (lossless coercion). */
+      coerced: z.number().int().nonnegative(),
     }),
     sources: z.array(sourceBatchSchema),
   })

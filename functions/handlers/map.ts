@@ -150,6 +150,7 @@ export function makeHandler(deps: HandlerDeps): StateHandler<MapResult> {
     }
     deps.telemetry.metric("EventsSkipped", counts.skipped);
     deps.telemetry.metric("EventsQuarantined", counts.quarantined);
+    deps.telemetry.metric("EventsCoerced", counts.coerced);
     if (run.skippedTypes.size > 0) {
       deps.telemetry.info("event types without a mapping were skipped", {
         skippedTypes: Object.fromEntries([...run.skippedTypes].slice(0, 50)),

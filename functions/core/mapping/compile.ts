@@ -323,6 +323,38 @@ function compileSpecBody(
     }
   };
 
+  if (spec.first !== undefined)
+    return compileFirst(spec.first, segments, resolved, ctx, consume, keyPath, fail);
+
+  if (spec.object !== undefined) {
+    const attr = resolved.attr;
+    if (resolved.typed && (!attr?.object_type || (attr.is_array && !resolved.element))) {
+      fail(`object needs an object target (an object attribute or an element such as ${attr?.name}[0])`);
+    }
+    const sourcePath = parseSource(spec.object);
+    const get = compileGetter(sourcePath);
+    // Paths in `fields` are relative to the object: reading them reads below its path.
+    const objectConsume = consume.add(sourcePath, false);
+    const childFields = spec.fields ?? {};
+    const child = resolved.typed
+      ? compileFields(
+          childFields,
+          ocsf.object(attr?.object_type as string),
+          ctx,
+          objectConsume,
+          [...keyPath, "fields"],
+          false,
+        )
+      : compileUntyped(childFields, ctx, objectConsume, [...keyPath, "fields"]);
+    return (src, out) => {
+      const value = get(src);
+      if (!isObject(value)) return;
+      const obj: Record<string, unknown> = {};
+      child(value, obj);
+      if (hasKeys(obj)) set(out, obj);
+    };
+  }
+
   if (spec.each !== undefined || spec.pick !== undefined || spec.entries !== undefined) {
     const attr = resolved.attr;
     const objectType = attr?.object_type;
@@ -450,6 +482,57 @@ function compileSpecBody(
     if (v !== undefined) set(out, v);
   };
 }
+
+/**
+ * `first`: ordered alternatives for one target; each is run in turn into a scratch object, and the
+ * first that writes a value there wins. What an alternative reads counts as read (for `unmapped`) only in
+ * the events, or elements, where it was the one chosen, so a fallback never hides a field it did not use.
+ */
+function compileFirst(
+  alternatives: FieldSpec[],
+  segments: Segment[],
+  resolved: Resolved,
+  ctx: CompileContext,
+  consume: ConsumeNode,
+  keyPath: PropertyKey[],
+  fail: (m: string) => never,
+): FieldsFn {
+  const id = ++firstSpecs;
+  // Which alternative each source object (the event, or an element) took in the current event.
+  let run = -1;
+  const chosen = new Map<unknown, number>();
+  const chosenNow = (src: unknown): number | undefined => (run === mapRun ? chosen.get(src) : undefined);
+  const read = compileGetter(segments);
+  const set = compileSetter(segments);
+  const fns = alternatives.map((alt, k) =>
+    compileSpec(
+      alt,
+      segments,
+      resolved,
+      ctx,
+      consume.conditional(`first#${id}#${k}`, (value) => chosenNow(value) === k),
+      [...keyPath, "first", k],
+      fail,
+    ),
+  );
+  return (src, out) => {
+    if (run !== mapRun) {
+      run = mapRun;
+      chosen.clear();
+    }
+    for (let k = 0; k < fns.length; k++) {
+      const scratch: Record<string, unknown> = {};
+      (fns[k] as FieldsFn)(src, scratch);
+      const value = read(scratch);
+      if (value !== undefined) {
+        set(out, value);
+        chosen.set(src, k);
+        return;
+      }
+    }
+  };
+}
+let firstSpecs = 0;
 
 /** Fields under json_t/object targets: no schema to check against, same semantics. */
 function compileUntyped(

@@ -55,7 +55,8 @@ export interface Reason {
 }
 
 export type MapOutcome =
-  | { kind: "mapped"; classUid: number; event: Record<string, unknown> }
+  /** `coerced`: how many values were converted to their attribute's JSON type (validate.ts `coerce`). */
+  | { kind: "mapped"; classUid: number; event: Record<string, unknown>; coerced: number }
   | { kind: "skipped"; eventType: string }
   | { kind: "quarantined"; eventType?: string; reason: Reason };
 
@@ -448,7 +449,8 @@ export function mapRecord(mappings: SourceMappings, raw: unknown): MapOutcome {
   } catch (error) {
     return quarantine(eventType, "$", `mapping failed: ${(error as Error).message}`);
   }
-  const issues = fillCaptionsAndValidate(out);
+  const coerced = { count: 0 };
+  const issues = fillCaptionsAndValidate(out, coerced);
   if (issues.length > 0) {
     const first = issues[0] as Reason;
     const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : "";
@@ -458,7 +460,7 @@ export function mapRecord(mappings: SourceMappings, raw: unknown): MapOutcome {
       reason: { path: first.path, message: `${first.message}${more}` },
     };
   }
-  return { kind: "mapped", classUid: plan.classUid, event: out };
+  return { kind: "mapped", classUid: plan.classUid, event: out, coerced: coerced.count };
 }
 
 function quarantine(eventType: string | undefined, path: string, message: string): MapOutcome {

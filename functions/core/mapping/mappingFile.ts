@@ -44,6 +44,10 @@ export interface FieldSpecObject {
   each?: string;
   pick?: string;
   entries?: string;
+  /** An object path: the target object is built from it by `fields` (relative paths). */
+  object?: string;
+  /** Ordered alternatives for the same target: the first that writes a value wins. */
+  first?: FieldSpec[];
   where?: Record<string, unknown>;
   fields?: Record<string, FieldSpec>;
   when?: WhenSpec;
@@ -70,6 +74,8 @@ const fieldSpec: z.ZodType<FieldSpec> = z.lazy(() =>
         each: path.optional(),
         pick: path.optional(),
         entries: path.optional(),
+        object: path.optional(),
+        first: z.array(fieldSpec).min(2).optional(),
         where: z.record(z.string(), z.union([scalar, z.array(scalar)])).optional(),
         fields: z.record(z.string(), fieldSpec).optional(),
         when: z
@@ -86,20 +92,38 @@ const fieldSpec: z.ZodType<FieldSpec> = z.lazy(() =>
         absent: z.array(scalar).min(1).optional(),
       })
       .superRefine((spec, ctx) => {
-        const kinds = (["from", "value", "each", "pick", "entries"] as const).filter(
+        const kinds = (["from", "value", "each", "pick", "entries", "object", "first"] as const).filter(
           (k) => spec[k] !== undefined,
         );
         if (kinds.length === 0 && spec.default === undefined) {
-          ctx.addIssue({ code: "custom", message: "needs one of from, value, each, pick, entries" });
+          ctx.addIssue({
+            code: "custom",
+            message: "needs one of from, value, each, pick, entries, object, first",
+          });
         }
         if (kinds.length > 1) {
           ctx.addIssue({ code: "custom", message: `${kinds.join(" and ")} exclude each other` });
         }
-        const nested = spec.each !== undefined || spec.pick !== undefined || spec.entries !== undefined;
+        if (spec.first !== undefined) {
+          const extra = (["transform", "table", "default", "where", "fields", "absent"] as const).filter(
+            (k) => spec[k] !== undefined,
+          );
+          if (extra.length > 0) {
+            ctx.addIssue({
+              code: "custom",
+              message: `first takes only its alternatives (and when); move ${extra.join(", ")} into them`,
+            });
+          }
+        }
+        const nested =
+          spec.each !== undefined ||
+          spec.pick !== undefined ||
+          spec.entries !== undefined ||
+          spec.object !== undefined;
         if (nested && !spec.fields)
-          ctx.addIssue({ code: "custom", message: "each/pick/entries need fields" });
+          ctx.addIssue({ code: "custom", message: "each/pick/entries/object need fields" });
         if (!nested && spec.fields)
-          ctx.addIssue({ code: "custom", message: "fields only go with each/pick/entries" });
+          ctx.addIssue({ code: "custom", message: "fields only go with each/pick/entries/object" });
         if (spec.where && spec.each === undefined && spec.pick === undefined) {
           ctx.addIssue({ code: "custom", message: "where only goes with each/pick" });
         }

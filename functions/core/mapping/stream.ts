@@ -15,6 +15,8 @@ export interface MapCounts {
   mapped: Record<string, number>;
   skipped: number;
   quarantined: number;
+  /** Mapped events in which at least one value was converted to its attribute's type (lossless). */
+  coerced: number;
 }
 
 /** Where a run puts its results; the default keeps them in memory. */
@@ -28,7 +30,7 @@ export interface MapSink {
  * `counts.in` = sum of mapped + skipped + quarantined. Skipped event types are tallied in `skippedTypes`.
  */
 export class MapRun {
-  readonly counts: MapCounts = { in: 0, mapped: {}, skipped: 0, quarantined: 0 };
+  readonly counts: MapCounts = { in: 0, mapped: {}, skipped: 0, quarantined: 0, coerced: 0 };
   readonly skippedTypes = new Map<string, number>();
   /** Serialized OCSF events per class_uid (only with the default in-memory sink). */
   readonly outputs = new Map<number, string[]>();
@@ -64,6 +66,7 @@ export class MapRun {
       case "mapped": {
         const key = String(outcome.classUid);
         this.counts.mapped[key] = (this.counts.mapped[key] ?? 0) + 1;
+        if (outcome.coerced > 0) this.counts.coerced++;
         this.sink.mapped(outcome.classUid, JSON.stringify(outcome.event), outcome.event);
         break;
       }

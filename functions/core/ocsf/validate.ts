@@ -17,6 +17,8 @@ interface Walk {
   readonly issues: ValidationIssue[];
   /** Fill caption siblings of enum ids while walking (the mapper's single pass). */
   readonly fill: boolean;
+  /** Convert values of the wrong JSON type where no information is lost (`coerce`), counting them. */
+  readonly coerce: { count: number } | undefined;
 }
 
 /**
@@ -29,19 +31,25 @@ interface Walk {
  * does not define, and profile attributes only for declared profiles that USED_PROFILES lists.
  */
 export function validateEvent(event: unknown): ValidationIssue[] {
-  return check(event, false);
+  return check(event, false, undefined);
 }
 
 /**
  * `validateEvent` that first fills the caption sibling of every enum id it passes (activity_name,
  * severity, status, user.type, class_name, type_name …) from the schema, in the same walk. A caption
- * already next to id 99 (Other) is kept. The mapping engine's one pass over each event.
+ * already next to id 99 (Other) is kept. The mapping engine's one pass over each event. With `coerced`,
+ * a value of the wrong JSON type is converted where no information is lost (`coerce`), in place, and
+ * `coerced.count` counts the values converted. Only values the inline type tests reject take that path,
+ * so an event whose values already have the right types costs nothing more.
  */
-export function fillCaptionsAndValidate(event: Record<string, unknown>): ValidationIssue[] {
-  return check(event, true);
+export function fillCaptionsAndValidate(
+  event: Record<string, unknown>,
+  coerced?: { count: number },
+): ValidationIssue[] {
+  return check(event, true, coerced);
 }
 
-function check(event: unknown, fill: boolean): ValidationIssue[] {
+function check(event: unknown, fill: boolean, coerce: { count: number } | undefined): ValidationIssue[] {
   if (event === null || typeof event !== "object" || Array.isArray(event)) {
     return [{ path: "$", message: "expected a JSON object" }];
   }
@@ -79,7 +87,7 @@ function check(event: unknown, fill: boolean): ValidationIssue[] {
       }
     }
   }
-  const walk: Walk = { profiles, issues, fill };
+  const walk: Walk = { profiles, issues, fill, coerce };
   checkObject(ev, ownerInfo(cls), "", walk);
 
   const activity = ev.activity_id;
@@ -138,15 +146,16 @@ function compileChecker(info: OwnerInfo): Checker {
         `if (!walk.profiles.has(${q(a.profile)})) { issues.push({ path: prefix + key, message: ${q(message)} }); continue; }`,
       );
     }
-    body.push(`const v = value[${q(a.name)}];`, "if (v === undefined) continue;");
+    body.push(`let v = value[${q(a.name)}];`, "if (v === undefined) continue;");
     if (a.attr.is_array) {
       body.push(
         `if (!Array.isArray(v)) { issues.push({ path: prefix + key, message: rt.notArray(A[${j}], v) }); continue; }`,
-        `for (let i = 0; i < v.length; i++) { const e = v[i]; ${valueCheck(a, j, "e", "i")} }`,
+        `for (let i = 0; i < v.length; i++) { const e = v[i]; ${valueCheck(a, j, "e", "i", "v")} }`,
       );
     } else {
-      body.push(valueCheck(a, j, "v", "-1"));
-      if (a.enumValues) body.push(enumCheck(a, j));
+      body.push(valueCheck(a, j, "v", "-1", "value"));
+      // The slow path may have coerced the value in place: the enum test reads what is there now.
+      if (a.enumValues) body.push(`v = value[${q(a.name)}];`, enumCheck(a, j));
     }
     cases.push(`case ${q(a.name)}: { ${body.join(" ")} break; }`);
   });
@@ -200,10 +209,11 @@ function enumCheck(a: AttrInfo, j: number): string {
 
 /**
  * The inline test that accepts a valid value of `a` (held in the variable `v`), else `checkValue`, which
- * words the issue; objects recurse. Regex, IP and length-limited strings always take `checkValue`.
+ * words the issue (or coerces the value, written back into `container` at `key` or `index`); objects
+ * recurse. Regex, IP and length-limited strings always take `checkValue`.
  */
-function valueCheck(a: AttrInfo, j: number, v: string, index: string): string {
-  const slow = `rt.checkValue(${v}, A[${j}], prefix, key, ${index}, walk);`;
+function valueCheck(a: AttrInfo, j: number, v: string, index: string, container: string): string {
+  const slow = `rt.checkValue(${v}, A[${j}], prefix, key, ${index}, walk, ${container});`;
   let ok: string | undefined;
   switch (a.base) {
     case "string_t":
@@ -278,10 +288,64 @@ function checkEnum(
   }
 }
 
-function checkValue(v: unknown, a: AttrInfo, prefix: string, key: string, index: number, walk: Walk): void {
+function checkValue(
+  v: unknown,
+  a: AttrInfo,
+  prefix: string,
+  key: string,
+  index: number,
+  walk: Walk,
+  container: Record<string, unknown> | unknown[],
+): void {
   const problem = valueProblem(v, a, prefix, key, index, walk);
-  if (problem !== undefined) walk.issues.push({ path: pathOf(prefix, key, index), message: problem });
+  if (problem === undefined) return;
+  if (walk.coerce) {
+    const converted = coerce(v, a.base);
+    if (converted !== undefined && valueProblem(converted, a, prefix, key, index, walk) === undefined) {
+      if (index < 0) (container as Record<string, unknown>)[key] = converted;
+      else (container as unknown[])[index] = converted;
+      walk.coerce.count++;
+      return;
+    }
+  }
+  walk.issues.push({ path: pathOf(prefix, key, index), message: problem });
 }
+
+/**
+ * The value of base type `base` that `v` stands for when the conversion loses nothing, else undefined
+ * (mappings/README.md "Types"): a finite number or a boolean into a string type; a canonical decimal
+ * integer string (no sign but "-", no leading zero, no fraction) into an integer or long; a canonical
+ * decimal number string into a float; "true"/"false" into a boolean. Each converted value prints back
+ * as the original (`String(converted) === v`, or `Number(converted) === v`), so nothing is rounded or
+ * reformatted. Objects, arrays, fractions into integers and other texts are never converted.
+ */
+export function coerce(v: unknown, base: string): unknown {
+  switch (base) {
+    case "string_t":
+      if ((typeof v === "number" && Number.isFinite(v)) || typeof v === "boolean") return String(v);
+      return undefined;
+    case "integer_t":
+    case "long_t":
+      if (typeof v === "string" && CANONICAL_INTEGER.test(v)) {
+        const n = Number(v);
+        return Number.isSafeInteger(n) ? n : undefined;
+      }
+      return undefined;
+    case "float_t":
+      if (typeof v === "string" && CANONICAL_NUMBER.test(v)) {
+        const n = Number(v);
+        return Number.isFinite(n) && String(n) === v ? n : undefined;
+      }
+      return undefined;
+    case "boolean_t":
+      return v === "true" ? true : v === "false" ? false : undefined;
+    default:
+      return undefined;
+  }
+}
+
+const CANONICAL_INTEGER = /^(0|-?[1-9][0-9]*)$/;
+const CANONICAL_NUMBER = /^-?(0|[1-9][0-9]*)(\.[0-9]*[1-9])?$/;
 
 /** Paths are built only when needed: on an issue, or to descend into an object. */
 function pathOf(prefix: string, key: string, index: number): string {

@@ -153,7 +153,7 @@ describe("mapRecord", () => {
     ["no time", { published: undefined }, "published", "no event time"],
     ["an unparsable time", { published: "redacted" }, "published", 'got "redacted"'],
     ["no type", { eventType: undefined }, "eventType", "no event type"],
-    ["a wrong-typed field", { displayMessage: 42 }, "message", "expected a string"],
+    ["an object where a string belongs", { displayMessage: { text: "x" } }, "message", "expected a string"],
     ["an empty user", { actor: undefined }, "user", "object user needs at least one of account, name, uid"],
   ])("quarantines an event with %s", (_name, over, path, message) => {
     const outcome = mapRecord(mappings, line(over));

@@ -33,7 +33,7 @@ describe("MapRun / mapLines", () => {
     const run = await mapLines(mappings, lines(input), { file: "in.ndjson" });
 
     // Assess
-    expect(run.counts).toEqual({ in: 5, mapped: { "3002": 1 }, skipped: 2, quarantined: 2 });
+    expect(run.counts).toEqual({ in: 5, mapped: { "3002": 1 }, skipped: 2, quarantined: 2, coerced: 0 });
     expect(Object.fromEntries(run.skippedTypes)).toEqual({ "system.x": 2 });
     expect(run.outputs.get(3002)?.map((l) => JSON.parse(l).metadata.uid)).toEqual(["syn-0001"]);
     expect(run.quarantine).toEqual<QuarantineRecord[]>([

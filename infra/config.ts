@@ -18,7 +18,7 @@ export const CONNECTOR_KINDS = ["sailpoint", "okta", "onelogin", "s3-inbox"] as 
 export type ConnectorKind = (typeof CONNECTOR_KINDS)[number];
 
 /** Mapping sources in mappings/ (the `seclake map --source` values). */
-export const MAPPING_SOURCES = ["sailpoint", "okta", "onelogin", "zscaler-dspm"] as const;
+export const MAPPING_SOURCES = ["sailpoint", "okta", "onelogin", "zscaler-dspm", "ocsf"] as const;
 
 /** SailPoint's search API returns at most 10,000 results per query (searchAfter paging included). */
 export const SAILPOINT_MAX_EVENTS = 10_000;

@@ -22,7 +22,7 @@ export interface CommandSpec {
 }
 
 export const FETCH_SOURCES = ["sailpoint", "okta", "onelogin", "s3-inbox"] as const;
-export const MAP_SOURCES = ["sailpoint", "okta", "onelogin", "zscaler-dspm"] as const;
+export const MAP_SOURCES = ["sailpoint", "okta", "onelogin", "zscaler-dspm", "ocsf"] as const;
 
 export const commands: readonly CommandSpec[] = [
   {
@@ -52,7 +52,8 @@ export const commands: readonly CommandSpec[] = [
     options: [
       {
         flags: "--source <name>",
-        description: "source whose mappings apply",
+        description:
+          "source whose mappings apply; ocsf takes events that are OCSF 1.1.0 already (validated, routed by class_uid, unchanged)",
         required: true,
         choices: MAP_SOURCES,
       },

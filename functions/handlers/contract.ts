@@ -87,6 +87,8 @@ export const mapResultSchema = z
       quarantined: z.number().int().nonnegative(),
       /** Mapped events with a value converted to its attribute's JSON type (lossless coercion). */
       coerced: z.number().int().nonnegative(),
+      /** `ocsf` source only: attributes moved into `unmapped` because their class does not define them. */
+      movedToUnmapped: z.number().int().nonnegative().optional(),
     }),
     sources: z.array(sourceBatchSchema),
   })

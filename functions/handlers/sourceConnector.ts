@@ -32,7 +32,10 @@ export function makeSourceConnector(env: HandlerEnvironment, deps: SourceConnect
   };
   if (env.sourceKind === "s3-inbox") {
     const { bucket, prefix } = parseS3Url(env.baseUrl);
-    return createConnector({ source: "s3-inbox", store: deps.inboxStore(bucket), prefix }, connectorDeps);
+    return createConnector(
+      { source: "s3-inbox", store: deps.inboxStore(bucket), prefix, bucket },
+      connectorDeps,
+    );
   }
   if (!env.secretId) throw new ConfigError(`${env.connector}: SECLAKE_SECRET_ID is required`);
   return createConnector(

@@ -14,8 +14,7 @@ import {
   parseCheckpoint,
   serializeCheckpoint,
 } from "../../functions/core/checkpoint/index.ts";
-import { SourceApiError } from "../../functions/core/errors.ts";
-import { loadSourceMappings, mapRecord } from "../../functions/core/mapping/index.ts";
+import { loadSourceMappings, MapRun, mapRecord } from "../../functions/core/mapping/index.ts";
 import { MemoryStore, memorySink } from "../helpers/connectors.ts";
 import { fakeS3 } from "../helpers/fakeS3.ts";
 import { dspmInboxCorpus, type InboxFile } from "../mock-apis/index.ts";
@@ -81,34 +80,35 @@ describe.each(stores)("S3 inbox connector over %s", (_name, makeStore) => {
     expect(again.lines).toEqual(late.flatMap((f) => f.lines));
   });
 
-  it("stops at a malformed line with file:line and does not move the cursor past it", async () => {
+  it("quarantines a malformed line or an undecodable object with bucket/key:line, and the rest flows on", async () => {
+    // Prepare: a truncated line in the middle of one file, and a gzip file cut short.
     const store = await makeStore();
-    const [good, bad] = dspmInboxCorpus({ files: 2, eventsPerFile: 3 });
-    if (!good || !bad) throw new Error("corpus");
+    const [good, bad, last] = dspmInboxCorpus({ files: 3, eventsPerFile: 3 });
+    if (!good || !bad || !last) throw new Error("corpus");
+    const truncated = '{"alert_id": "syn-broken"';
     await fill(store, [
       good,
-      { ...bad, lines: [bad.lines[0] ?? "", '{"alert_id": "syn-broken"', bad.lines[2] ?? ""] },
+      { ...bad, lines: [bad.lines[0] ?? "", truncated, bad.lines[2] ?? "", "[1, 2]"] },
     ]);
-    const connector = new S3InboxConnector({ store, prefix: "dspm/" });
+    const cut = gzipSync(`${last.lines.join("\n")}\n`).subarray(0, 20);
+    await store.put(last.key.replace(/\.ndjson(\.gz)?$/, ".ndjson.gz"), cut);
+    const connector = new S3InboxConnector({ store, prefix: "dspm/", bucket: "syn-inbox" });
+    // Act
     const window = openWindow(undefined, NOW);
-    const error = await connector
-      .fetch(window, { maxEvents: 100 }, memorySink().sink)
-      .catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(SourceApiError);
-    expect(String((error as Error).message)).toBe(
-      `s3-inbox: ${bad.key}:2: not JSON (${jsonError('{"alert_id": "syn-broken"')})`,
-    );
+    const { store: out, sink } = memorySink();
+    const result = await connector.fetch(window, { maxEvents: 100 }, sink);
+    const run = new MapRun(loadSourceMappings("zscaler-dspm"));
+    for (const line of out.lines()) run.push(line);
+    // Assess: the good lines mapped, three records quarantined with their origin, the cursor at the end.
+    expect(run.counts).toMatchObject({ mapped: { "2001": 5 }, quarantined: 3 });
+    expect(run.quarantine.map((q) => [q.file, q.line, q.reason.message.split(" (")[0], q.raw])).toEqual([
+      [`syn-inbox/${bad.key}`, 2, "not JSON", truncated],
+      [`syn-inbox/${bad.key}`, 4, "expected one JSON object per line", "[1, 2]"],
+      [`syn-inbox/${last.key.replace(/\.ndjson(\.gz)?$/, ".ndjson.gz")}`, undefined, "unreadable object", ""],
+    ]);
+    expect(result.next.cursor).toBe(last.key.replace(/\.ndjson(\.gz)?$/, ".ndjson.gz"));
   });
 });
-
-function jsonError(text: string): string {
-  try {
-    JSON.parse(text);
-    return "";
-  } catch (e) {
-    return (e as Error).message;
-  }
-}
 
 describe("the mock S3 inbox corpus", () => {
   it("holds Zscaler DSPM alerts that the zscaler-dspm mapping maps, every one", () => {

@@ -4,6 +4,7 @@ import { localCustomSources } from "../../functions/cli/local/runtime.ts";
 import {
   type CaseOptions,
   type CaseWorld,
+  canonical,
   drain,
   fixture,
   InjectedCrash,
@@ -76,7 +77,7 @@ export async function assertExactlyOnce(
   const all = fx.corpus
     ? fx.corpus.map((e) => JSON.stringify(e.body))
     : (fx.inbox ?? []).flatMap((f) => f.lines);
-  expect(world.served().size).toBe(new Set(all.map((r) => JSON.stringify(JSON.parse(r)))).size);
+  expect(world.served().size).toBe(new Set(all.map(canonical)).size);
 
   const rows = await readLake(world.out);
   const uids = rows.map((r) => r.uid);

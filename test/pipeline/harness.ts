@@ -5,7 +5,8 @@ import { DuckDBInstance } from "@duckdb/node-api";
 import { StaticSecretsProvider } from "../../functions/adapters/envSecrets.ts";
 import { LocalObjectStore } from "../../functions/adapters/localObjectStore.ts";
 import type { ObjectStore } from "../../functions/adapters/ports.ts";
-import { dspmAlertFiles, type InboxAlertFile, writeDspmInbox } from "../../functions/cli/local/dspmInbox.ts";
+import type { InboxAlertFile } from "../../functions/cli/local/dspmInbox.ts";
+import { inboxEventTime, localInboxFiles, writeInbox } from "../../functions/cli/local/inboxes.ts";
 import {
   type ExecutionReport,
   type FaultHook,
@@ -112,13 +113,9 @@ export function fixture(name: string): ConnectorFixture {
   const s = spec(name);
   let built: ConnectorFixture;
   if (s.kind === "s3-inbox") {
-    const inbox = dspmAlertFiles(3, 12);
+    const inbox = localInboxFiles(s.mappingSource, true);
     const lines = inbox.flatMap((f) => f.lines);
-    const times = lines
-      .map((l) =>
-        Date.parse(String((JSON.parse(l) as { csp_event_timestamp?: unknown }).csp_event_timestamp)),
-      )
-      .filter(Number.isFinite);
+    const times = lines.map(inboxEventTime).filter(Number.isFinite);
     const nowMs = Math.max(...times) + LAG_SECONDS * 1000 + 1;
     built = {
       spec: s,
@@ -190,10 +187,10 @@ export async function openWorld(name: string, options: CaseOptions = {}): Promis
   };
   if (fx.inbox) {
     const store = new LocalObjectStore(join(out, "inbox"));
-    await writeDspmInbox(store, fx.inbox);
+    await writeInbox(store, fx.inbox);
     const runtime = localRuntime(fx.spec, {
       ...common,
-      baseUrl: `s3://${LOCAL_INBOX_BUCKET}/dspm/`,
+      baseUrl: `s3://${LOCAL_INBOX_BUCKET}/${fx.spec.inboxPrefix ?? ""}`,
       secrets: new StaticSecretsProvider({}),
       inboxStore: options.wrapInbox ? options.wrapInbox(store) : store,
     });
@@ -313,4 +310,24 @@ export async function lakeSnapshot(out: string): Promise<Map<string, string>> {
     );
   }
   return snapshot;
+}
+
+/** S3 answering SlowDown (503) to the first `n` inbox listings, as the SDK surfaces it after its own retries. */
+export function throttledListings(store: ObjectStore, n: number): ObjectStore {
+  let calls = 0;
+  return {
+    put: (key, body, options) => store.put(key, body, options),
+    get: (key) => store.get(key),
+    delete: (key) => store.delete(key),
+    list: async (prefix, options) => {
+      calls += 1;
+      if (calls <= n) {
+        throw Object.assign(new Error("Please reduce your request rate."), {
+          name: "SlowDown",
+          $metadata: { httpStatusCode: 503 },
+        });
+      }
+      return store.list(prefix, options);
+    },
+  };
 }

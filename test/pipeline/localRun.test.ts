@@ -5,7 +5,7 @@ import { DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LocalObjectStore } from "../../functions/adapters/localObjectStore.ts";
 import { recordingTelemetry } from "../../functions/adapters/observability.ts";
-import { dspmAlertFiles } from "../../functions/cli/local/dspmInbox.ts";
+import { localInboxFiles } from "../../functions/cli/local/inboxes.ts";
 import { LOCAL_CONNECTORS } from "../../functions/cli/local/runtime.ts";
 import {
   type ConnectorTotals,
@@ -60,7 +60,7 @@ function expectedPerClass(): Map<string, number> {
     if (spec.kind === "s3-inbox")
       add(
         spec.mappingSource,
-        dspmAlertFiles().flatMap((f) => f.lines),
+        localInboxFiles(spec.mappingSource).flatMap((f) => f.lines),
       );
     else
       add(
@@ -82,7 +82,7 @@ describe("seclake local", () => {
   afterAll(() => rm(out, { recursive: true, force: true }));
 
   it("runs every connector, SailPoint into its three custom sources", () => {
-    expect([...first.keys()]).toEqual(["sailpoint", "okta", "onelogin", "zscaler-dspm"]);
+    expect([...first.keys()]).toEqual(["sailpoint", "okta", "onelogin", "zscaler-dspm", "ocsf"]);
     expect([...(first.get("sailpoint")?.sources.keys() ?? [])].sort()).toEqual([
       "sailpoint-acct-chng",
       "sailpoint-auth",

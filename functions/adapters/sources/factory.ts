@@ -13,12 +13,22 @@ export type ApiSource = (typeof API_SOURCES)[number];
 /** What a handler knows about its connector (from the stack config / execution input). */
 export type ConnectorSpec =
   | { readonly source: ApiSource; readonly baseUrl: string; readonly secretId: string }
-  | { readonly source: "s3-inbox"; readonly store: ObjectStore; readonly prefix: string };
+  | {
+      readonly source: "s3-inbox";
+      readonly store: ObjectStore;
+      readonly prefix: string;
+      readonly bucket?: string;
+    };
 
 /** Builds the connector for a spec; API connectors need `deps` (secrets, and optionally fetch/clock/logger). */
 export function createConnector(spec: ConnectorSpec, deps?: ConnectorDeps): SourceConnector {
   if (spec.source === "s3-inbox") {
-    return new S3InboxConnector({ store: spec.store, prefix: spec.prefix, logger: deps?.http?.logger });
+    return new S3InboxConnector({
+      store: spec.store,
+      prefix: spec.prefix,
+      ...(spec.bucket ? { bucket: spec.bucket } : {}),
+      logger: deps?.http?.logger,
+    });
   }
   if (!deps) throw new ConfigError(`${spec.source}: a SecretsProvider is required`);
   const config = { baseUrl: spec.baseUrl, secretId: spec.secretId };

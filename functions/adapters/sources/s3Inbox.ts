@@ -1,6 +1,6 @@
 import { gunzipSync } from "node:zlib";
 import type { FetchWindow } from "../../core/checkpoint/window.ts";
-import { SourceApiError } from "../../core/errors.ts";
+import { unreadableLine } from "../../core/mapping/stream.ts";
 import type { ObjectStore } from "../ports.ts";
 import { oneLine } from "./rawJson.ts";
 import {
@@ -17,6 +17,8 @@ export interface S3InboxConfig {
   readonly store: ObjectStore;
   /** Key prefix of the inbox, e.g. "zscaler-dspm/" ("" for the whole store). */
   readonly prefix: string;
+  /** The bucket's name, for naming a line that cannot be read (`<bucket>/<key>:<line>`). */
+  readonly bucket?: string;
   readonly logger?: SourceLogger;
 }
 
@@ -27,6 +29,10 @@ const LIST_BATCH = 1000;
  * Objects are read in key order after the checkpoint's `cursor` (S3 `StartAfter`); each object is one
  * page; the cursor advances only past objects read completely. A run stops at the first object boundary
  * at or past maxEvents. Producers must name objects so key order is arrival order (e.g. a date prefix).
+ * Files are written by other people's code: a line that is not a JSON object (malformed, truncated), or
+ * an object that cannot be decoded at all (corrupt gzip, not UTF-8), is staged as an "unreadable" record
+ * naming `<bucket>/<key>[:<line>]` and the reason, which the map step quarantines; the rest of the file
+ * and of the inbox flows on.
  */
 export class S3InboxConnector implements SourceConnector {
   readonly source = "s3-inbox";
@@ -75,15 +81,14 @@ export class S3InboxConnector implements SourceConnector {
       this.#logger.warn("inbox object vanished before it was read", { key });
       return [];
     }
+    const file = this.config.bucket ? `${this.config.bucket}/${key}` : key;
     let text: string;
     try {
       const gzipped = bytes[0] === 0x1f && bytes[1] === 0x8b;
       text = new TextDecoder("utf-8", { fatal: true }).decode(gzipped ? gunzipSync(bytes) : bytes);
     } catch (error) {
-      throw new SourceApiError(`s3-inbox: ${key}: unreadable (${(error as Error).message})`, {
-        source: this.source,
-        retryable: false,
-      });
+      this.#logger.warn("inbox object cannot be decoded; quarantined", { key });
+      return [unreadableLine({ file }, `unreadable object (${(error as Error).message})`, "")];
     }
     const events: string[] = [];
     const lines = text.split("\n");
@@ -91,21 +96,18 @@ export class S3InboxConnector implements SourceConnector {
       const trimmed = line.endsWith("\r") ? line.slice(0, -1) : line;
       if (trimmed.trim() === "") continue;
       let value: unknown;
+      let reason: string | undefined;
       try {
         value = JSON.parse(trimmed);
+        if (typeof value !== "object" || value === null || Array.isArray(value)) {
+          reason = "expected one JSON object per line";
+        }
       } catch (error) {
-        throw new SourceApiError(`s3-inbox: ${key}:${i + 1}: not JSON (${(error as Error).message})`, {
-          source: this.source,
-          retryable: false,
-        });
+        reason = `not JSON (${(error as Error).message})`;
       }
-      if (typeof value !== "object" || value === null || Array.isArray(value)) {
-        throw new SourceApiError(`s3-inbox: ${key}:${i + 1}: expected one JSON object per line`, {
-          source: this.source,
-          retryable: false,
-        });
-      }
-      events.push(oneLine(trimmed));
+      events.push(
+        reason === undefined ? oneLine(trimmed) : unreadableLine({ file, line: i + 1 }, reason, trimmed),
+      );
     }
     return events;
   }

@@ -26,7 +26,7 @@ const stderrLogger: SourceLogger = {
   warn: (message, extra) => process.stderr.write(`${JSON.stringify({ level: "warn", message, ...extra })}\n`),
 };
 
-async function inboxStore(baseUrl: string): Promise<{ store: ObjectStore; prefix: string }> {
+async function inboxStore(baseUrl: string): Promise<{ store: ObjectStore; prefix: string; bucket?: string }> {
   const url = new URL(baseUrl);
   if (url.protocol === "file:")
     return { store: new LocalObjectStore(decodeURIComponent(url.pathname)), prefix: "" };
@@ -39,6 +39,7 @@ async function inboxStore(baseUrl: string): Promise<{ store: ObjectStore; prefix
     return {
       store: new S3ObjectStore(new S3Client({}), url.hostname),
       prefix: url.pathname.replace(/^\//, ""),
+      bucket: url.hostname,
     };
   }
   throw new InputError(

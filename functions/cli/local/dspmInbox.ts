@@ -79,8 +79,3 @@ export function dspmAlertFiles(files = 4, alertsPerFile = 15): InboxAlertFile[] 
   }
   return out;
 }
-
-/** Drops the files into the inbox store (idempotent: same keys, same bytes). */
-export async function writeDspmInbox(store: ObjectStore, files: readonly InboxAlertFile[]): Promise<void> {
-  for (const file of files) await store.put(file.key, `${file.lines.join("\n")}\n`);
-}

@@ -19,6 +19,7 @@ import { makeHandler as loadCheckpointHandler } from "../../handlers/loadCheckpo
 import { makeHandler as mapHandler } from "../../handlers/map.ts";
 import { makeHandler as recordFailureHandler } from "../../handlers/recordFailure.ts";
 import { makeSourceConnector } from "../../handlers/sourceConnector.ts";
+import { ocsfInboxClasses } from "./inboxes.ts";
 
 /**
  * Runs statemachine/connector.asl.json in-process with aws-local-stepfunctions: every Task is bound by
@@ -31,13 +32,16 @@ export interface LocalConnectorSpec {
   readonly name: string;
   readonly kind: SourceKind;
   readonly mappingSource: string;
+  /** s3-inbox connectors: the folder of the local inbox bucket their files are in. */
+  readonly inboxPrefix?: string;
 }
 
 export const LOCAL_CONNECTORS: readonly LocalConnectorSpec[] = [
   { name: "sailpoint", kind: "sailpoint", mappingSource: "sailpoint" },
   { name: "okta", kind: "okta", mappingSource: "okta" },
   { name: "onelogin", kind: "onelogin", mappingSource: "onelogin" },
-  { name: "zscaler-dspm", kind: "s3-inbox", mappingSource: "zscaler-dspm" },
+  { name: "zscaler-dspm", kind: "s3-inbox", mappingSource: "zscaler-dspm", inboxPrefix: "dspm/" },
+  { name: "ocsf", kind: "s3-inbox", mappingSource: "ocsf", inboxPrefix: "ocsf/" },
 ];
 
 /** Custom source suffixes per class, in Security Lake's short style (`sailpoint-acct-chng`). */
@@ -57,10 +61,18 @@ const CLASS_SUFFIX: Readonly<Record<number, string>> = {
 export const LOCAL_LAKE = { bucket: "local-lake", region: "us-east-1", accountId: "123456789012" } as const;
 export const LOCAL_INBOX_BUCKET = "local-inbox";
 
-/** One custom source per class the connector's mappings produce (Security Lake: one class per source). */
+let ocsfClasses: number[] | undefined;
+
+/**
+ * One custom source per class the connector's mappings produce (Security Lake: one class per source); for
+ * the `ocsf` inbox, which takes any class, one per class its files hold.
+ */
 export function localCustomSources(spec: LocalConnectorSpec, mappingsDir?: string): CustomSourceConfig[] {
   const mappings = loadSourceMappings(spec.mappingSource, mappingsDir ? { dir: mappingsDir } : {});
-  const classes = [...new Set(mappings.classes.map((c) => c.classUid))].sort((a, b) => a - b);
+  ocsfClasses ??= mappings.passThrough ? ocsfInboxClasses() : undefined;
+  const classes = mappings.passThrough
+    ? (ocsfClasses ?? [])
+    : [...new Set(mappings.classes.map((c) => c.classUid))].sort((a, b) => a - b);
   return classes.map((classUid) => {
     const name = `${spec.name}-${CLASS_SUFFIX[classUid] ?? `class-${classUid}`}`;
     return {

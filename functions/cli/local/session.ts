@@ -5,7 +5,7 @@ import { LocalObjectStore } from "../../adapters/localObjectStore.ts";
 import type { Telemetry } from "../../adapters/observability.ts";
 import type { HttpDeps } from "../../adapters/sources/http.ts";
 import type { ClaimResult, ConvertResult, FetchResult, MapResult } from "../../handlers/contract.ts";
-import { dspmAlertFiles, writeDspmInbox } from "./dspmInbox.ts";
+import { localInboxFiles, writeInbox } from "./inboxes.ts";
 import {
   type EventLog,
   type ExecutionReport,
@@ -59,10 +59,10 @@ export async function openSession(spec: LocalConnectorSpec, options: SessionOpti
   };
   if (spec.kind === "s3-inbox") {
     const inboxStore = new LocalObjectStore(join(options.out, "inbox"));
-    await writeDspmInbox(inboxStore, dspmAlertFiles());
+    await writeInbox(inboxStore, localInboxFiles(spec.mappingSource));
     const runtime = localRuntime(spec, {
       ...common,
-      baseUrl: `s3://${LOCAL_INBOX_BUCKET}/dspm/`,
+      baseUrl: `s3://${LOCAL_INBOX_BUCKET}/${spec.inboxPrefix ?? ""}`,
       secrets: new StaticSecretsProvider({}),
       inboxStore,
     });

@@ -15,8 +15,12 @@ import {
   type SourceFile,
   sourceFileSchema,
 } from "./mappingFile.ts";
+import { passThroughRecord } from "./passThrough.ts";
 import { compileGetter, type Getter, isObject, isPresent, parsePath } from "./paths.ts";
 import { parseTime, type TimeFormat } from "./time.ts";
+
+/** The source for producers that already emit OCSF 1.1.0 (passThrough.ts); it has no mapping files. */
+export const PASS_THROUGH_SOURCE = "ocsf";
 
 /** One class of one source, compiled once (mappings/README.md). */
 export interface ClassPlan {
@@ -47,6 +51,8 @@ export interface SourceMappings {
   readonly getTypes: readonly Getter[];
   readonly getTime: Getter;
   readonly timeFormat: TimeFormat;
+  /** The `ocsf` source: events are OCSF already, validated and routed by class_uid (passThrough.ts). */
+  readonly passThrough?: true;
 }
 
 export interface Reason {
@@ -56,7 +62,14 @@ export interface Reason {
 
 export type MapOutcome =
   /** `coerced`: how many values were converted to their attribute's JSON type (validate.ts `coerce`). */
-  | { kind: "mapped"; classUid: number; event: Record<string, unknown>; coerced: number }
+  | {
+      kind: "mapped";
+      classUid: number;
+      event: Record<string, unknown>;
+      coerced: number;
+      /** `ocsf` source only: attributes the class does not define, moved into `unmapped`. */
+      moved?: number;
+    }
   | { kind: "skipped"; eventType: string }
   | { kind: "quarantined"; eventType?: string; reason: Reason };
 
@@ -74,13 +87,13 @@ export function defaultMappingsDir(): string {
   return fileURLToPath(new URL("../../../mappings/", import.meta.url));
 }
 
-/** The sources that have a `_source.yaml` under the mappings root. */
+/** The sources that have a `_source.yaml` under the mappings root, and the `ocsf` pass-through. */
 export function listSources(dir = defaultMappingsDir()): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { withFileTypes: true })
+  if (!existsSync(dir)) return [PASS_THROUGH_SOURCE];
+  const folders = readdirSync(dir, { withFileTypes: true })
     .filter((d) => d.isDirectory() && existsSync(join(dir, d.name, "_source.yaml")))
-    .map((d) => d.name)
-    .sort();
+    .map((d) => d.name);
+  return [...folders, PASS_THROUGH_SOURCE].sort();
 }
 
 const cache = new Map<string, SourceMappings>();
@@ -95,7 +108,10 @@ export function loadSourceMappings(source: string, options: LoadOptions = {}): S
   const key = `${root}\0${source}\0${options.baseEvent === true}`;
   const hit = cache.get(key);
   if (hit) return hit;
-  const compiled = compileSource(source, root, options.baseEvent === true);
+  const compiled =
+    source === PASS_THROUGH_SOURCE
+      ? passThroughMappings(root)
+      : compileSource(source, root, options.baseEvent === true);
   cache.set(key, compiled);
   return compiled;
 }
@@ -221,6 +237,27 @@ function compileSource(source: string, root: string, withBase: boolean): SourceM
     getTypes: typeSegs.length > 0 ? typeSegs.map((segs) => compileGetter(segs)) : [() => source],
     getTime: compileGetter(timeSegs),
     timeFormat: src.time.format,
+  };
+}
+
+/** The `ocsf` source: no files, no classes of its own (any OCSF 1.1.0 class passes, by its class_uid). */
+function passThroughMappings(root: string): SourceMappings {
+  const none = () => undefined;
+  return {
+    source: PASS_THROUGH_SOURCE,
+    dir: root,
+    product: {},
+    classes: [],
+    eventIdPath: "metadata.uid",
+    eventTypePath: "class_uid",
+    timePath: "time",
+    route: none,
+    baseEvent: undefined,
+    getId: none,
+    getTypes: [none],
+    getTime: none,
+    timeFormat: "epoch_ms",
+    passThrough: true,
   };
 }
 
@@ -351,6 +388,10 @@ function compileBase(
  * path and reason).
  */
 export function mapRecord(mappings: SourceMappings, raw: unknown): MapOutcome {
+  if (mappings.passThrough) {
+    const outcome = passThroughRecord(raw);
+    return outcome.kind === "mapped" ? { ...outcome, coerced: 0 } : outcome;
+  }
   let event: unknown = raw;
   let rawText: string | undefined;
   if (typeof raw === "string") {

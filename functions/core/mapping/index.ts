@@ -17,5 +17,6 @@ export {
   mapLines,
   type QuarantineRecord,
   splitLines,
+  unreadableLine,
 } from "./stream.ts";
 export { parseTime, type TimeFormat } from "./time.ts";

@@ -17,6 +17,48 @@ export interface MapCounts {
   quarantined: number;
   /** Mapped events in which at least one value was converted to its attribute's type (lossless). */
   coerced: number;
+  /** `ocsf` source only: attributes the class does not define, moved into `unmapped` (never dropped). */
+  movedToUnmapped?: number;
+}
+
+/**
+ * A line a fetcher could not take as an event (not JSON, truncated, not an object; or a whole object it
+ * could not decode), staged in its place so the rest of the file and the inbox flow on. The map step
+ * quarantines it with its origin (`<bucket>/<key>:<line>`) and the reason, and the text as it arrived.
+ */
+const UNREADABLE = "seclake:unreadable";
+const UNREADABLE_PREFIX = `{"${UNREADABLE}":`;
+
+export function unreadableLine(
+  origin: { file: string; line?: number },
+  reason: string,
+  text: string,
+): string {
+  return JSON.stringify({ [UNREADABLE]: { ...origin, reason, text } });
+}
+
+function parseUnreadable(
+  line: string,
+): { file: string; line?: number; reason: string; text: string } | undefined {
+  if (!line.startsWith(UNREADABLE_PREFIX)) return undefined;
+  try {
+    const inner = (JSON.parse(line) as Record<string, unknown>)[UNREADABLE] as Record<string, unknown>;
+    if (
+      typeof inner?.file !== "string" ||
+      typeof inner.reason !== "string" ||
+      typeof inner.text !== "string"
+    ) {
+      return undefined;
+    }
+    return {
+      file: inner.file,
+      ...(typeof inner.line === "number" ? { line: inner.line } : {}),
+      reason: inner.reason,
+      text: inner.text,
+    };
+  } catch {
+    return undefined;
+  }
 }
 
 /** Where a run puts its results; the default keeps them in memory. */
@@ -43,6 +85,7 @@ export class MapRun {
     options: { file?: string; sink?: MapSink } = {},
   ) {
     this.file = options.file;
+    if (mappings.passThrough) this.counts.movedToUnmapped = 0;
     this.sink = options.sink ?? {
       mapped: (classUid, json) => {
         const list = this.outputs.get(classUid);
@@ -61,12 +104,26 @@ export class MapRun {
   push(line: string, lineNo?: number): MapOutcome | undefined {
     if (line.trim() === "") return undefined;
     this.counts.in++;
+    const unreadable = parseUnreadable(line);
+    if (unreadable) {
+      this.counts.quarantined++;
+      const reason = { path: "$", message: unreadable.reason };
+      this.sink.quarantined({
+        reason,
+        file: unreadable.file,
+        ...(unreadable.line !== undefined ? { line: unreadable.line } : {}),
+        raw: unreadable.text,
+      });
+      return { kind: "quarantined", reason };
+    }
     const outcome = mapRecord(this.mappings, line);
     switch (outcome.kind) {
       case "mapped": {
         const key = String(outcome.classUid);
         this.counts.mapped[key] = (this.counts.mapped[key] ?? 0) + 1;
         if (outcome.coerced > 0) this.counts.coerced++;
+        if (outcome.moved && this.counts.movedToUnmapped !== undefined)
+          this.counts.movedToUnmapped += outcome.moved;
         this.sink.mapped(outcome.classUid, JSON.stringify(outcome.event), outcome.event);
         break;
       }

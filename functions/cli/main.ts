@@ -25,6 +25,7 @@ function buildProgram(onParsed: (parsed: ParsedArgs) => void, quiet = false): Co
       if (opt.choices) option.choices(opt.choices);
       cmd.addOption(option);
     }
+    if (spec.help) cmd.addHelpText("after", spec.help);
     cmd.action((options: Record<string, string | boolean | undefined>) =>
       onParsed({ command: spec, options }),
     );

@@ -15,6 +15,8 @@ export interface CommandSpec {
   readonly name: string;
   readonly summary: string;
   readonly options: readonly OptionSpec[];
+  /** Shown after the options in `seclake <command> --help`. */
+  readonly help?: string;
   /** Lazy import of the implementation: `run(opts)` returns the process exit code. */
   readonly load: () => Promise<{
     run: (opts: Record<string, string | boolean | undefined>) => Promise<number>;
@@ -69,6 +71,19 @@ export const commands: readonly CommandSpec[] = [
           "write events of unmapped types as Base Event (class 0, 0.ndjson) instead of skipping them",
       },
     ],
+    help: `
+How an event is mapped (mappings/README.md):
+  routing    by the event type paths of mappings/<source>/_source.yaml, tried in order (SailPoint:
+             action, then technicalName, then type); no class matches -> skipped (counted)
+  fallbacks  a class file may give a target ordered alternatives (first:), e.g. the User target,
+             else the actor; a required attribute none of them fills quarantines the event
+  coercion   a value of the wrong JSON type that converts without loss (0 -> "0", "17" -> 17,
+             "true" -> true) is converted and the event counted in "coerced"; anything lossy is
+             quarantined with the path and the reason
+  ocsf       --source ocsf takes events that are OCSF 1.1.0 already: validated, routed by class_uid,
+             unchanged except that attributes the class does not define move into unmapped
+             ("movedToUnmapped")
+Summary line: {"in","mapped":{"<class_uid>":n},"skipped","quarantined","coerced"[,"movedToUnmapped"]}`,
     load: () => import("./commands/map.ts"),
   },
   {

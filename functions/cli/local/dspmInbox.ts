@@ -1,5 +1,3 @@
-import type { ObjectStore } from "../../adapters/ports.ts";
-
 /**
  * The embedded default's Zscaler DSPM inbox: synthetic alert exports in the field names of
  * mappings/zscaler-dspm (no public DSPM sample exists; see the shared samples' PROVENANCE), one NDJSON

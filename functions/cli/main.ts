@@ -26,9 +26,17 @@ function buildProgram(onParsed: (parsed: ParsedArgs) => void, quiet = false): Co
       cmd.addOption(option);
     }
     if (spec.help) cmd.addHelpText("after", spec.help);
-    cmd.action((options: Record<string, string | boolean | undefined>) =>
-      onParsed({ command: spec, options }),
-    );
+    const argument = spec.argument;
+    if (argument) {
+      cmd.argument(argument.name, argument.description);
+      cmd.action((value: string | undefined, options: Record<string, string | boolean | undefined>) =>
+        onParsed({ command: spec, options: { ...options, [argument.key]: value } }),
+      );
+    } else {
+      cmd.action((options: Record<string, string | boolean | undefined>) =>
+        onParsed({ command: spec, options }),
+      );
+    }
   }
   return program;
 }

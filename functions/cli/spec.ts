@@ -17,6 +17,8 @@ export interface CommandSpec {
   readonly options: readonly OptionSpec[];
   /** Shown after the options in `seclake <command> --help`. */
   readonly help?: string;
+  /** One optional positional argument, handed to `run` as the option `key`. */
+  readonly argument?: { readonly name: string; readonly key: string; readonly description: string };
   /** Lazy import of the implementation: `run(opts)` returns the process exit code. */
   readonly load: () => Promise<{
     run: (opts: Record<string, string | boolean | undefined>) => Promise<number>;
@@ -122,6 +124,32 @@ Summary line: {"in","mapped":{"<class_uid>":n},"skipped","quarantined","coerced"
       { flags: "--out <dir>", description: "lake and state directory", default: ".lake" },
     ],
     load: () => import("./commands/local.ts"),
+  },
+  {
+    name: "query",
+    summary: "query the local lake with SQL (DuckDB in-process): a view per custom source, and `lake`",
+    options: [
+      {
+        flags: "--out <dir>",
+        description: "lake directory (the one `seclake local` wrote)",
+        default: ".lake",
+      },
+      { flags: "--json", description: "print one JSON object per row instead of a table" },
+    ],
+    argument: {
+      name: "[sql]",
+      key: "sql",
+      description: "SQL to run (default: events per custom source and class)",
+    },
+    help: `
+Views: one per custom source, named after it with - -> _ (as Athena names the table): okta_auth,
+sailpoint_acct_chng, ... with the partition columns region, accountId, eventDay; and lake, all of them
+by column name plus a custom_source column.
+Examples:
+  seclake query
+  seclake query "SELECT user.name, count(*) AS logons FROM okta_auth GROUP BY ALL ORDER BY logons DESC"
+  seclake query --json "SELECT metadata.uid, time FROM lake WHERE status_id = 2"`,
+    load: () => import("./commands/query.ts"),
   },
   {
     name: "bench",

@@ -5,14 +5,10 @@ import { DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LocalObjectStore } from "../../functions/adapters/localObjectStore.ts";
 import { recordingTelemetry } from "../../functions/adapters/observability.ts";
+import { queryLake } from "../../functions/cli/lakeQuery.ts";
 import { localInboxFiles } from "../../functions/cli/local/inboxes.ts";
 import { LOCAL_CONNECTORS } from "../../functions/cli/local/runtime.ts";
-import {
-  type ConnectorTotals,
-  drainConnector,
-  duckdbQuery,
-  openSession,
-} from "../../functions/cli/local/session.ts";
+import { type ConnectorTotals, drainConnector, openSession } from "../../functions/cli/local/session.ts";
 import { loadSourceMappings, mapRecord } from "../../functions/core/mapping/index.ts";
 import { type ApiKind, defaultCorpus } from "../mock-apis/index.ts";
 import { lakeSnapshot } from "./harness.ts";
@@ -91,15 +87,13 @@ describe("seclake local", () => {
     for (const t of first.values()) expect(t.fetched).toBeGreaterThan(0);
   });
 
-  it("prints a DuckDB query that returns every mapped event, typed, per class", async () => {
-    const query = duckdbQuery(out);
-    expect(query).toContain("/ext/*/*/*/*/*.parquet");
+  it("seclake query over the lake returns every mapped event, typed, per class", async () => {
+    const result = await queryLake(out, "SELECT class_name, count(*) AS events FROM lake GROUP BY ALL");
+    const got = new Map(result.rows.map((r) => [String(r[0]), Number(r[1])]));
+    expect(got).toEqual(expectedPerClass());
     const duck = await DuckDBInstance.create(":memory:");
     const connection = await duck.connect();
     try {
-      const rows = (await connection.runAndReadAll(query)).getRowObjects();
-      const got = new Map(rows.map((r) => [String(r.class_name), Number(r.events)]));
-      expect(got).toEqual(expectedPerClass());
       const types = (
         await connection.runAndReadAll(
           `SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet('${out}/ext/okta-auth/*/*/*/*.parquet'))`,

@@ -1,7 +1,8 @@
-import { resolve } from "node:path";
+import { relative, resolve } from "node:path";
 import { InputError } from "../../core/errors.ts";
 import { LOCAL_CONNECTORS } from "../local/runtime.ts";
-import { type ConnectorTotals, drainConnector, duckdbQuery, openSession } from "../local/session.ts";
+import { type ConnectorTotals, drainConnector, openSession } from "../local/session.ts";
+import { formatTable } from "../table.ts";
 
 /**
  * `seclake local`: the whole pipeline on the embedded default. For every connector (or `--source`), the
@@ -38,7 +39,10 @@ export async function run(opts: Record<string, string | boolean | undefined>): P
   }
   process.stdout.write(`${summaryTable(rows)}\n`);
   process.stdout.write(`\nLake: ${out}/ext/<custom source>/region=…/accountId=…/eventDay=…/*.parquet\n`);
-  process.stdout.write(`Query it with DuckDB:\n  duckdb -c "${duckdbQuery(out)}"\n`);
+  const outFlag = out === resolve(".lake") ? "" : ` --out ${relativeOrAbsolute(out)}`;
+  process.stdout.write(
+    `Query it (DuckDB in-process; a view per custom source, and lake):\n  npx seclake query${outFlag}\n  npx seclake query${outFlag} "SELECT class_name, count(*) AS events FROM lake GROUP BY ALL"\n`,
+  );
   return failed ? 1 : 0;
 }
 
@@ -84,13 +88,11 @@ function summaryTable(rows: readonly { connector: string; totals: ConnectorTotal
       ]);
     }
   }
-  const widths = header.map((_, c) => Math.max(...lines.map((l) => (l[c] ?? "").length)));
-  return lines
-    .map((l, r) => {
-      const text = l
-        .map((cell, c) => (c >= 2 ? cell.padStart(widths[c] ?? 0) : cell.padEnd(widths[c] ?? 0)))
-        .join("  ");
-      return r === 0 ? `${text}\n${widths.map((w) => "-".repeat(w)).join("  ")}` : text;
-    })
-    .join("\n");
+  const body = lines.slice(1);
+  return formatTable(header, body, { rightAlign: (c) => c >= 2 });
+}
+
+function relativeOrAbsolute(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel === "" ? "." : rel.startsWith("..") ? path : rel;
 }

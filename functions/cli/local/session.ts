@@ -1,4 +1,4 @@
-import { join, relative } from "node:path";
+import { join } from "node:path";
 import { defaultCorpus, type MockApi, startMockApi } from "../../../test/mock-apis/index.ts";
 import { StaticSecretsProvider } from "../../adapters/envSecrets.ts";
 import { LocalObjectStore } from "../../adapters/localObjectStore.ts";
@@ -182,15 +182,4 @@ function entry(totals: ConnectorTotals, source: string, classUid: number) {
     totals.sources.set(source, t);
   }
   return t;
-}
-
-/** The DuckDB query over the session's lake (paths relative to the working directory when inside it). */
-export function duckdbQuery(out: string): string {
-  const rel = relative(process.cwd(), out);
-  const root = rel === "" ? "." : rel.startsWith("..") ? out : `./${rel}`;
-  return (
-    "SELECT class_name, count(*) AS events " +
-    `FROM read_parquet('${root}/ext/*/*/*/*/*.parquet', hive_partitioning = true, union_by_name = true) ` +
-    "GROUP BY ALL ORDER BY ALL"
-  );
 }

@@ -6,7 +6,7 @@ import { type Credentials, readCredentials } from "./credentials.ts";
 import { checkEnvironmentSize, worstCaseEnvironment } from "./lambdaEnvironment.ts";
 import { connectorNames, NAME_PATTERN, PROJECT } from "./names.ts";
 import { lakeKeyPrefix, regionProblems, S3_LOCATION } from "./placement.ts";
-import { scheduleProblem } from "./schedule.ts";
+import { lagThresholdSeconds, MAX_ALARM_SECONDS, scheduleProblem } from "./schedule.ts";
 
 export type { Credentials } from "./credentials.ts";
 export { PROJECT } from "./names.ts";
@@ -124,6 +124,10 @@ const connectorSchema = z
       .max(7 * 24 * 60)
       .default(60),
     customSources: z.array(customSourceSchema).min(1, "needs at least one custom source"),
+    /** The checkpoint-lag alarm fires past this multiple of the schedule's longest interval (plus lagSeconds). */
+    lagAlarmMultiple: z.number().min(1).max(100).default(3),
+    /** An explicit lag alarm threshold, instead of the multiple (needed for crons limited to some months). */
+    lagAlarmMinutes: z.number().int().min(5).optional(),
   })
   .superRefine((c, ctx) => {
     const add = (path: (string | number)[], message: string) =>
@@ -135,6 +139,23 @@ const connectorSchema = z
     } else {
       if (!c.baseUrl) add(["baseUrl"], `is required for kind ${c.kind} (the tenant's API base URL)`);
       if (c.inbox) add(["inbox"], `is only for kind s3-inbox, not ${c.kind}`);
+    }
+    const lag = lagThresholdSeconds({
+      schedule: c.schedule,
+      lagSeconds: c.lagSeconds,
+      multiple: c.lagAlarmMultiple,
+      minutes: c.lagAlarmMinutes,
+    });
+    if (lag === undefined && scheduleProblem(c.schedule) === undefined) {
+      add(
+        ["lagAlarmMinutes"],
+        `is required with the schedule "${c.schedule}" (its longest gap cannot be worked out)`,
+      );
+    } else if (lag !== undefined && lag > MAX_ALARM_SECONDS) {
+      add(
+        [c.lagAlarmMinutes !== undefined ? "lagAlarmMinutes" : "lagAlarmMultiple"],
+        `gives a lag alarm threshold of ${Math.round(lag / 3600)} hours; CloudWatch evaluates alarms over at most 7 days`,
+      );
     }
     if (c.kind === "sailpoint" && c.maxEvents > SAILPOINT_MAX_EVENTS) {
       add(

@@ -4,13 +4,14 @@ import { ConfigError } from "../functions/core/errors.ts";
 import { accountOfArn, crawlerNameOf } from "./arns.ts";
 import { renderAsl, sdkIntegrationArn } from "./asl.ts";
 import { BUNDLE_MAPPINGS_DIR } from "./bundle.ts";
+import { ConnectorState } from "./checkpoint.ts";
 import type { ConnectorConfig, StackConfig } from "./config.ts";
 import { type CustomSourceOutputs, CustomSources } from "./customSources.ts";
+import { connectorRow, type WidgetSpec } from "./dashboard.ts";
 import {
   checkEnvironmentSize,
   customSourcesEnvironment,
   handlerEnvironment,
-  initialCheckpoint,
   lambdaSizing,
 } from "./lambdaEnvironment.ts";
 import { type ConnectorNames, connectorNames, FUNCTION_ROLES, type FunctionRole } from "./names.ts";
@@ -23,6 +24,7 @@ import {
   stateMachinePolicy,
   trustPolicy,
 } from "./policies.ts";
+import { lagThresholdSeconds } from "./schedule.ts";
 import { Staging } from "./staging.ts";
 
 /** Permanent type token: changing it would replace every connector's resources (add an alias instead). */
@@ -72,6 +74,8 @@ export class Connector extends pulumi.ComponentResource {
   public readonly stagingBucketName: pulumi.Output<string>;
   public readonly stagingCrawlerName: pulumi.Output<string>;
   public readonly logGroupName: pulumi.Output<string>;
+  /** This connector's row on the stack's dashboard (infra/dashboard.ts). */
+  public readonly dashboardRow: pulumi.Output<WidgetSpec[]>;
 
   constructor(name: string, args: ConnectorArgs, opts?: pulumi.ComponentResourceOptions) {
     super(CONNECTOR_TYPE, name, {}, opts);
@@ -100,44 +104,18 @@ export class Connector extends pulumi.ComponentResource {
       parent,
     );
 
-    // The checkpoint belongs to the pipeline after creation: a `pulumi up` must never rewind it.
-    const checkpoint = new aws.ssm.Parameter(
-      `${name}-checkpoint`,
+    const state = new ConnectorState(
+      `${name}-state`,
       {
-        name: names.checkpointParameter,
-        type: "String",
-        tier: "Standard",
-        value: initialCheckpoint(new Date(), c.initialLookbackHours),
-        description: `seclake checkpoint of connector ${c.name}; written by the pipeline, not by Pulumi`,
+        connector: c,
+        names,
         tags,
+        ...(args.credentials ? { credentials: args.credentials } : {}),
       },
-      { parent: this, ignoreChanges: ["value"] },
+      parent,
     );
-
-    let secret: aws.secretsmanager.Secret | undefined;
-    if (args.credentials) {
-      secret = new aws.secretsmanager.Secret(
-        `${name}-secret`,
-        {
-          name: names.secret,
-          description: `API credentials of seclake connector ${c.name}`,
-          // Deleted at once on destroy (default: 30 days during which the name cannot be reused, so a
-          // re-created stack or connector would fail CreateSecret). The value's source of truth is the
-          // stack's encrypted config, so nothing is lost.
-          recoveryWindowInDays: 0,
-          tags,
-        },
-        parent,
-      );
-      new aws.secretsmanager.SecretVersion(
-        `${name}-secret-version`,
-        {
-          secretId: secret.id,
-          secretString: pulumi.secret(args.credentials.apply((v) => JSON.stringify(v))),
-        },
-        { parent: secret },
-      );
-    }
+    const checkpoint = state.checkpoint;
+    const secret = state.secret;
 
     // Convert's role exists before the custom sources, because Security Lake trusts its account.
     const roles = {} as Record<FunctionRole, aws.iam.Role>;
@@ -355,12 +333,24 @@ export class Connector extends pulumi.ComponentResource {
       parent,
     );
 
+    const lagThreshold = lagThresholdSeconds({
+      schedule: c.schedule,
+      lagSeconds: c.lagSeconds,
+      multiple: c.lagAlarmMultiple,
+      minutes: c.lagAlarmMinutes,
+    });
+    if (lagThreshold === undefined) {
+      throw new ConfigError(
+        `connector ${c.name}: lagAlarmMinutes is required with the schedule "${c.schedule}"`,
+      );
+    }
     new Observability(
       `${name}-observability`,
       {
         connector: c.name,
         names,
         stateMachineArn: stateMachine.arn,
+        lagThresholdSeconds: lagThreshold,
         ...(args.alarmTopicArn ? { alarmTopicArn: args.alarmTopicArn } : {}),
         tags,
       },
@@ -385,6 +375,17 @@ export class Connector extends pulumi.ComponentResource {
     this.stagingBucketName = staging.bucketName;
     this.stagingCrawlerName = staging.crawlerName;
     this.logGroupName = smLogGroup.name;
+    this.dashboardRow = stateMachine.arn.apply((stateMachineArn) =>
+      connectorRow(
+        { connector: c.name, region: lake.region },
+        {
+          classUids: c.customSources.map((s) => s.classUid),
+          customSources: c.customSources.map((s) => s.name),
+          stateMachineArn,
+          lagThresholdSeconds: lagThreshold,
+        },
+      ),
+    );
     this.registerOutputs({
       stateMachineArn: this.stateMachineArn,
       roleArns: this.roleArns,

@@ -7,6 +7,7 @@ import { ConfigError } from "../functions/core/errors.ts";
 import { buildLambdaBundle, REPO_ROOT } from "./bundle.ts";
 import { lakeAccountProblem, loadConfig, unroutedClasses } from "./config.ts";
 import { Connector } from "./connector.ts";
+import { StackDashboard } from "./dashboard.ts";
 import { partitionOf } from "./policies.ts";
 import { securityLakeEventClass, unlistedClassNotice } from "./securityLakeClasses.ts";
 
@@ -68,6 +69,15 @@ const components = stack.connectors.map((connector) => {
     aslFile,
   });
 });
+
+const dashboard = new StackDashboard("seclake", {
+  stack: stackName,
+  region: stack.securityLake.region,
+  rows: components.map((component) => component.dashboardRow),
+});
+
+/** The stack's CloudWatch dashboard: a row per connector (events, rows per source, executions, lag). */
+export const dashboardUrl = dashboard.url;
 
 /** Per connector: what to start by hand, what to give Security Lake, and where things live. */
 export const connectors = Object.fromEntries(

@@ -31,6 +31,7 @@ export interface ConnectorNames {
   readonly lakeCrawlerRole: string;
   readonly failedExecutionsAlarm: string;
   readonly lakeCrawlerAlarm: string;
+  readonly lagAlarm: string;
 }
 
 /** The Lambda functions of a connector, in ASL order; also the handler file names in functions/handlers. */
@@ -90,6 +91,12 @@ const RULES = {
     charset: "A-Z a-z 0-9 _ - / . #",
   },
   alarm: { what: "CloudWatch alarm name", max: 255, pattern: /^[\x20-\x7e]+$/, charset: "printable ASCII" },
+  dashboard: {
+    what: "CloudWatch dashboard name",
+    max: 255,
+    pattern: /^[A-Za-z0-9_-]+$/,
+    charset: "A-Z a-z 0-9 - _",
+  },
   // bucketPrefix leaves 26 characters for Pulumi's generated suffix (63 in all).
   bucketPrefix: {
     what: "S3 bucket name prefix",
@@ -166,6 +173,7 @@ export function connectorNames(stack: string, connector: string): ConnectorNames
     lakeCrawlerRole: checkName("role", `${base}-lake-crawler`, from),
     failedExecutionsAlarm: checkName("alarm", `${base} failed executions`, from),
     lakeCrawlerAlarm: checkName("alarm", `${base} lake crawler not started`, from),
+    lagAlarm: checkName("alarm", `${base} checkpoint lag`, from),
   };
   // Build every per-function name once now, so a name that is too long fails before any resource exists.
   for (const role of FUNCTION_ROLES) {

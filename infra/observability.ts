@@ -10,15 +10,19 @@ export interface ObservabilityArgs {
   readonly connector: string;
   readonly names: ConnectorNames;
   readonly stateMachineArn: pulumi.Output<string>;
+  /** The checkpoint lag (seconds) past which the connector counts as stalled (schedule.ts). */
+  readonly lagThresholdSeconds: number;
   readonly alarmTopicArn?: string;
   readonly tags: Record<string, string>;
 }
 
 /**
- * A connector's alarms: failed executions (the window stays pending and the next run resumes it), and
+ * A connector's alarms: failed executions (the window stays pending and the next run resumes it);
  * Security Lake crawler starts that failed after Convert (the window committed; its partitions show up
- * at the crawler's next run). Both notify `alarmTopicArn` when set. An execution that found another one
- * at work succeeds and alarms nothing (OverlappingExecutions counts those).
+ * at the crawler's next run); and a checkpoint that trails the clock too far, or that no Commit moved
+ * at all for that long — a connector that silently stopped is the failure operators miss most. All notify
+ * `alarmTopicArn` when set. An execution that found another one at work succeeds and alarms nothing
+ * (OverlappingExecutions counts those).
  */
 export class Observability extends pulumi.ComponentResource {
   constructor(name: string, args: ObservabilityArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -71,6 +75,28 @@ export class Observability extends pulumi.ComponentResource {
         comparisonOperator: "GreaterThanOrEqualToThreshold",
         threshold: 1,
         treatMissingData: "notBreaching",
+        alarmActions: actions,
+        okActions: actions,
+        tags: args.tags,
+      },
+      { parent: this },
+    );
+    // No datapoint in the window means no Commit ran for that long: that is the stall, so it breaches.
+    const period = Math.min(Math.max(Math.ceil(args.lagThresholdSeconds / 60) * 60, 300), 7 * 86_400);
+    new aws.cloudwatch.MetricAlarm(
+      `${name}-lag-alarm`,
+      {
+        name: args.names.lagAlarm,
+        alarmDescription: `The checkpoint of seclake connector ${args.connector} trails the clock by more than ${Math.round(args.lagThresholdSeconds / 60)} minutes, or no execution committed for that long: the connector has stopped moving (schedule disabled, every run failing or finding another at work, or the source far behind).`,
+        namespace: METRICS_NAMESPACE,
+        metricName: "CheckpointLagSeconds",
+        dimensions: connectorMetricDimensions(args.connector),
+        statistic: "Maximum",
+        period,
+        evaluationPeriods: 1,
+        comparisonOperator: "GreaterThanThreshold",
+        threshold: args.lagThresholdSeconds,
+        treatMissingData: "breaching",
         alarmActions: actions,
         okActions: actions,
         tags: args.tags,

@@ -194,3 +194,65 @@ function smallestGap(minutes: number[], hours: number[]): number {
   for (let i = 1; i < times.length; i++) gap = Math.min(gap, (times[i] as number) - (times[i - 1] as number));
   return gap;
 }
+
+/**
+ * The longest time in minutes between two firings of a valid expression: how long a connector that runs
+ * on this schedule can go without committing. Exact for rates, for crons that run every day, and for crons
+ * restricted to days of the week (the longest gap over a week, wrapping); 31 days for crons on days of the
+ * month (L, W, #, or a list); undefined when months or years are restricted (the lag alarm then needs an
+ * explicit threshold).
+ */
+export function longestIntervalMinutes(expression: string): number | undefined {
+  const rate = /^rate\((\d+) (minute|hour|day)s?\)$/.exec(expression);
+  if (rate) {
+    const unit = rate[2] === "minute" ? 1 : rate[2] === "hour" ? 60 : DAY_MINUTES;
+    return Number(rate[1]) * unit;
+  }
+  const cron = /^cron\((.*)\)$/.exec(expression);
+  if (!cron || scheduleProblem(expression) !== undefined) return undefined;
+  const fields = (cron[1] as string).trim().split(/\s+/);
+  const [minutes, hours, dayOfMonth, month, dayOfWeek, year] = fields as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
+  if (month !== "*" || year !== "*") return undefined;
+  const times = (readField(hours, FIELDS[1] as Field) as number[])
+    .flatMap((h) => (readField(minutes, FIELDS[0] as Field) as number[]).map((m) => h * 60 + m))
+    .sort((a, b) => a - b);
+  let days: number[];
+  if (dayOfWeek === "?" && dayOfMonth === "*") days = [1, 2, 3, 4, 5, 6, 7];
+  else if (dayOfMonth === "?" && dayOfWeek === "*") days = [1, 2, 3, 4, 5, 6, 7];
+  else if (dayOfMonth === "?") {
+    const selected = readField(dayOfWeek, FIELDS[4] as Field) as number[];
+    if (selected.length === 0) return 31 * DAY_MINUTES; // L, nL, n#k: once a month at most
+    days = [...new Set(selected)].sort((a, b) => a - b);
+  } else return 31 * DAY_MINUTES;
+  const week = days.flatMap((d) => times.map((t) => (d - 1) * DAY_MINUTES + t));
+  let gap = 7 * DAY_MINUTES - (week.at(-1) as number) + (week[0] as number);
+  for (let i = 1; i < week.length; i++) gap = Math.max(gap, (week[i] as number) - (week[i - 1] as number));
+  return gap;
+}
+
+/** CloudWatch evaluates an alarm over at most 7 days (PutMetricAlarm: Period × EvaluationPeriods). */
+export const MAX_ALARM_SECONDS = 7 * 86_400;
+
+/**
+ * The checkpoint lag past which a connector counts as stalled: `minutes` when given, else `multiple`
+ * times the schedule's longest interval, plus the connector's own `lagSeconds` (a window ends that long
+ * before now, so a healthy connector always trails by at least that). Undefined when the schedule's
+ * interval cannot be worked out (`longestIntervalMinutes`) and no `minutes` is given.
+ */
+export function lagThresholdSeconds(p: {
+  schedule: string;
+  lagSeconds: number;
+  multiple: number;
+  minutes?: number | undefined;
+}): number | undefined {
+  if (p.minutes !== undefined) return p.minutes * 60;
+  const interval = longestIntervalMinutes(p.schedule);
+  return interval === undefined ? undefined : Math.round(p.multiple * interval * 60) + p.lagSeconds;
+}

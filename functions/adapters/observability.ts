@@ -1,5 +1,12 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
+import { type MetricName, type MetricUnitName, PIPELINE_METRICS } from "../core/metrics.ts";
+
+const POWERTOOLS_UNITS: Record<MetricUnitName, (typeof MetricUnit)[keyof typeof MetricUnit]> = {
+  Count: MetricUnit.Count,
+  Bytes: MetricUnit.Bytes,
+  Seconds: MetricUnit.Seconds,
+};
 
 /**
  * Structured logs and per-run metrics. The Lambdas share one Powertools Logger and one Metrics
@@ -8,22 +15,7 @@ import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
  * body, a token or a secret: callers pass names, ids and counts only.
  */
 
-/** The metrics a run emits (CloudWatch names: PascalCase nouns). */
-export type MetricName =
-  | "EventsFetched"
-  | "EventsMapped"
-  | "EventsSkipped"
-  | "EventsQuarantined"
-  /** Mapped events in which a value was converted to its attribute's type (lossless coercion). */
-  | "EventsCoerced"
-  | "RowsWritten"
-  | "BytesWritten"
-  /** An execution found another one at work on the connector and ended without work (LoadCheckpoint). */
-  | "OverlappingExecutions"
-  /** Security Lake's crawler of a custom source could not be started after Convert (Commit). */
-  | "LakeCrawlerStartFailed";
-
-export type MetricUnitName = "Count" | "Bytes";
+export type { MetricName } from "../core/metrics.ts";
 
 /** The log keys of one invocation (camelCase). */
 export interface LogKeys {
@@ -51,18 +43,6 @@ export const metrics = new Metrics({
   serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? "seclake",
 });
 
-const UNITS: Record<MetricName, MetricUnitName> = {
-  EventsFetched: "Count",
-  EventsMapped: "Count",
-  EventsSkipped: "Count",
-  EventsQuarantined: "Count",
-  EventsCoerced: "Count",
-  RowsWritten: "Count",
-  BytesWritten: "Bytes",
-  OverlappingExecutions: "Count",
-  LakeCrawlerStartFailed: "Count",
-};
-
 let boundConnector: string | undefined;
 
 /** The Lambda telemetry over the shared Powertools instances. */
@@ -81,7 +61,7 @@ export const powertoolsTelemetry: Telemetry = {
     const single = metrics.singleMetric();
     if (boundConnector) single.addDimension("connector", boundConnector);
     for (const [key, v] of Object.entries(dimensions)) single.addDimension(key, v);
-    single.addMetric(name, UNITS[name] === "Bytes" ? MetricUnit.Bytes : MetricUnit.Count, value);
+    single.addMetric(name, POWERTOOLS_UNITS[PIPELINE_METRICS[name].unit], value);
   },
   flush() {
     metrics.publishStoredMetrics();
@@ -132,7 +112,7 @@ export function recordingTelemetry(echo?: (record: LogRecord) => void): Recordin
     error: log("ERROR"),
     metric(name, value, dimensions = {}) {
       const all = keys ? { connector: keys.connector, ...dimensions } : { ...dimensions };
-      recorded.push({ name, value, unit: UNITS[name], dimensions: all });
+      recorded.push({ name, value, unit: PIPELINE_METRICS[name].unit, dimensions: all });
     },
     flush() {},
     total(name, where = {}) {

@@ -43,6 +43,9 @@ export function makeHandler(deps: HandlerDeps): StateHandler<CommitResult> {
     // now − lag (a backfill). An inbox has no time backlog.
     const behind = env.sourceKind !== "s3-inbox" && isBehind(next, deps.now().getTime(), env);
     deps.telemetry.info("committed", { since: next.since, fetched: fetch.counts.events });
+    // How far the connector trails the clock: the lag alarm's metric (a stalled connector emits none).
+    const lagSeconds = Math.max(0, Math.round((deps.now().getTime() - Date.parse(next.since)) / 1000));
+    deps.telemetry.metric("CheckpointLagSeconds", lagSeconds);
     for (const source of convert) {
       if (source.lakeCrawler.status !== "failed") continue;
       // Per connector only, so one alarm covers it; the log line names the source and the crawler.

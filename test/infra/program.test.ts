@@ -2,6 +2,7 @@ import { readdirSync } from "node:fs";
 import * as pulumi from "@pulumi/pulumi";
 import aslValidator from "asl-validator";
 import { beforeAll, describe, expect, it } from "vitest";
+import { PIPELINE_METRICS } from "../../functions/core/metrics.ts";
 import { parsePipelineCheckpoint } from "../../functions/core/pipeline/claim.ts";
 import { loadEnvironment } from "../../functions/handlers/environment.ts";
 import { FUNCTION_ROLES, kebab } from "../../infra/names.ts";
@@ -219,7 +220,7 @@ describe.each(connectors.map((c) => [c.name, c] as const))("connector %s", (name
 
   it("a failed-executions alarm on this state machine, and one on Security Lake crawler starts", () => {
     const alarms = mine("aws:cloudwatch/metricAlarm:MetricAlarm", name);
-    expect(alarms).toHaveLength(2);
+    expect(alarms).toHaveLength(3);
     const alarm = alarms.find((a) => a.inputs.metricQueries) as Recorded;
     const crawler = alarms.find((a) => a.inputs.metricName === "LakeCrawlerStartFailed") as Recorded;
     // The metric Commit emits: the handlers' namespace, Powertools' service dimension and the connector.
@@ -323,15 +324,16 @@ describe("the whole stack", () => {
 });
 
 describe("component anatomy", () => {
-  it("one seclake:index:Connector per connector, every resource below one of them, named after it", () => {
+  it("one seclake:index:Connector per connector and the stack's dashboard; every resource below one of them, named after it", () => {
     const components = declared.filter((d) => d.type === "seclake:index:Connector");
     expect(components.map((d) => d.name)).toEqual(connectors.map((c) => c.name));
+    const roots = new Set(["seclake:index:Connector", "seclake:index:Dashboard"]);
     const byName = new Map(declared.map((d) => [d.name, d]));
     for (const d of declared) {
-      if (d.type === "seclake:index:Connector" || d.type === "pulumi:pulumi:Stack") continue;
+      if (roots.has(d.type) || d.type === "pulumi:pulumi:Stack") continue;
       let root: Declared | undefined = d;
       while (root?.parentName && byName.has(root.parentName)) root = byName.get(root.parentName);
-      expect(root?.type, d.name).toBe("seclake:index:Connector");
+      expect(roots.has(root?.type ?? ""), d.name).toBe(true);
       expect(d.name.startsWith(`${root?.name}-`), d.name).toBe(true);
     }
   });
@@ -341,4 +343,67 @@ describe("component anatomy", () => {
     expect(parameters).toHaveLength(connectors.length);
     for (const p of parameters) expect(p.ignoreChanges).toEqual(["value"]);
   });
+});
+
+describe("the stack's dashboard and each connector's lag alarm", () => {
+  it("one dashboard, a row per connector, whose pipeline metrics have exactly the dimensions the handlers emit", async () => {
+    const dashboards = ofType("aws:cloudwatch/dashboard:Dashboard");
+    expect(dashboards).toHaveLength(1);
+    expect(dashboards[0]?.inputs.dashboardName).toBe("seclake-dev");
+    const body = JSON.parse(dashboards[0]?.inputs.dashboardBody as string) as {
+      widgets: {
+        type: string;
+        x: number;
+        width: number;
+        properties: { metrics?: unknown[][]; markdown?: string };
+      }[];
+    };
+    const titles = body.widgets.filter((w) => w.type === "text").map((w) => w.properties.markdown);
+    expect(titles).toEqual(connectors.map((c) => `## Connector ${c.name}`));
+    for (const w of body.widgets) expect(w.x + w.width).toBeLessThanOrEqual(24);
+    const lines = body.widgets.flatMap((w) => w.properties.metrics ?? []);
+    const seclake = lines.filter((m) => m[0] === "Seclake");
+    expect(seclake.length).toBeGreaterThan(connectors.length * 8);
+    for (const m of seclake) {
+      const name = m[1] as keyof typeof PIPELINE_METRICS;
+      expect(Object.keys(PIPELINE_METRICS), String(name)).toContain(name);
+      const dims: string[] = [];
+      for (let i = 2; i + 1 < m.length && typeof m[i] === "string"; i += 2) dims.push(m[i] as string);
+      expect(dims, String(name)).toEqual(["service", "connector", ...PIPELINE_METRICS[name].dimensions]);
+      expect(m[3]).toBe("seclake");
+    }
+    for (const c of connectors) {
+      const rows = seclake.filter((m) => m[1] === "RowsWritten" && m[5] === c.name).map((m) => m[7]);
+      expect(rows, c.name).toEqual(c.customSources.map((s) => s.name));
+      const executions = lines.filter((m) => m[0] === "AWS/States" && m[3] === smArn(c.name));
+      expect(
+        executions.map((m) => m[1]),
+        c.name,
+      ).toEqual(["ExecutionsSucceeded", "ExecutionsFailed", "ExecutionsTimedOut"]);
+    }
+    expect(await resolve(program.dashboardUrl as pulumi.Input<string>)).toBe(
+      `https://${REGION}.console.aws.amazon.com/cloudwatch/home?region=${REGION}#dashboards:name=seclake-dev`,
+    );
+  });
+
+  it.each(connectors.map((c) => [c.name, c] as const))(
+    "%s: a checkpoint-lag alarm that also fires when no execution commits at all",
+    (name) => {
+      const alarm = mine("aws:cloudwatch/metricAlarm:MetricAlarm", name).find(
+        (a) => a.inputs.metricName === "CheckpointLagSeconds",
+      ) as Recorded;
+      expect(alarm.inputs).toMatchObject({
+        namespace: "Seclake",
+        dimensions: { service: "seclake", connector: name },
+        statistic: "Maximum",
+        treatMissingData: "breaching",
+        comparisonOperator: "GreaterThanThreshold",
+      });
+      const threshold = alarm.inputs.threshold as number;
+      const period = alarm.inputs.period as number;
+      expect(period % 60).toBe(0);
+      expect(period).toBeGreaterThanOrEqual(threshold);
+      expect(period * (alarm.inputs.evaluationPeriods as number)).toBeLessThanOrEqual(7 * 86_400);
+    },
+  );
 });

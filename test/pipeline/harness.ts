@@ -81,9 +81,10 @@ function badEvent(kind: ApiKind, template: MockEvent): MockEvent {
   const idField = FIELDS[kind].id;
   const id = kind === "onelogin" ? 990_999_001 : `syn-bad-${kind}-0001`;
   body[idField] = id;
-  if (kind === "sailpoint") body.actor = { name: 5 };
+  // Values no lossless conversion can fix (the engine converts 5 → "5", so numbers would map).
+  if (kind === "sailpoint") body.actor = { name: { first: "syn" } };
   if (kind === "okta") body.client = { ipAddress: 42 };
-  if (kind === "onelogin") body.user_name = 7;
+  if (kind === "onelogin") body.user_name = ["syn"];
   return { id: String(id), timeMs: template.timeMs, body };
 }
 

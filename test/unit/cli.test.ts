@@ -8,13 +8,30 @@ const runCli = (...args: string[]) => spawnSync(process.execPath, [bin, ...args]
 
 describe("seclake command line", () => {
   it("declares the sub-commands of DESIGN.md §5", () => {
-    expect(commands.map((c) => c.name)).toEqual(["fetch", "map", "validate", "convert", "local", "bench"]);
+    expect(commands.map((c) => c.name)).toEqual([
+      "fetch",
+      "map",
+      "validate",
+      "convert",
+      "local",
+      "query",
+      "bench",
+    ]);
   });
 
   it("parses map options with their exact flag names", () => {
     const parsed = parseArgs(["map", "--source", "okta", "--in", "raw.ndjson", "--out", "out"]);
     expect(parsed?.command.name).toBe("map");
     expect(parsed?.options).toEqual({ source: "okta", in: "raw.ndjson", out: "out" });
+  });
+
+  it("query takes its SQL as the one positional argument", () => {
+    expect(parseArgs(["query", "--json", "SELECT 1"])?.options).toEqual({
+      out: ".lake",
+      json: true,
+      sql: "SELECT 1",
+    });
+    expect(parseArgs(["query"])?.options).toEqual({ out: ".lake", sql: undefined });
   });
 
   it("bench runs both parts unless --only names one", () => {

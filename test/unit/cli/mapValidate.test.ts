@@ -44,7 +44,13 @@ describe("seclake map", () => {
     // Assess
     expect(stderr).toBe("");
     expect(code).toBe(0);
-    expect(JSON.parse(stdout)).toEqual({ in: 4, mapped: { "2001": 2 }, skipped: 0, quarantined: 2 });
+    expect(JSON.parse(stdout)).toEqual({
+      in: 4,
+      mapped: { "2001": 2 },
+      skipped: 0,
+      quarantined: 2,
+      coerced: 0,
+    });
     expect(stdout.trim().split("\n")).toHaveLength(1);
     expect(readdirSync(join(dir, "out")).sort()).toEqual(["2001.ndjson", "quarantine.ndjson"]);
     const quarantine = readFileSync(join(dir, "out", "quarantine.ndjson"), "utf8")

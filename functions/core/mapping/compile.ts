@@ -2,7 +2,7 @@ import { ConfigError } from "../errors.ts";
 import { USED_PROFILES } from "../ocsf/profiles.ts";
 import { ocsf } from "../ocsf/schema.ts";
 import type { OcsfAttribute, OcsfClass, OcsfObject } from "../ocsf/types.ts";
-import type { ConsumeNode } from "./consumption.ts";
+import { type ConsumeNode, GuardedScope } from "./consumption.ts";
 import type { FieldSpec, FieldSpecObject, TableSpec } from "./mappingFile.ts";
 import { formatKeyPath } from "./mappingFile.ts";
 import {
@@ -229,14 +229,54 @@ function compileSpec(
   keyPath: PropertyKey[],
   fail: (m: string) => never,
 ): FieldsFn {
+  const value = compileSpecValue(raw, segments, resolved, ctx, consume, keyPath, fail);
+  const set = compileSetter(segments);
+  return (src, out) => {
+    const v = value(src);
+    if (v !== undefined) set(out, v);
+  };
+}
+
+/** What a spec writes at its target for a source object (undefined: nothing), with its `when`. */
+function compileSpecValue(
+  raw: FieldSpec,
+  segments: Segment[],
+  resolved: Resolved,
+  ctx: CompileContext,
+  consume: ConsumeNode,
+  keyPath: PropertyKey[],
+  fail: (m: string) => never,
+): (src: unknown) => unknown {
   if (typeof raw === "string" || raw.when === undefined) {
-    return compileSpecBody(raw, segments, resolved, ctx, consume, keyPath, fail);
+    return compileValueOf(raw, segments, resolved, ctx, consume, keyPath, fail);
   }
-  const key = JSON.stringify(raw.when);
+  const { key, test: when } = conditionOf(raw.when, fail);
+  // What a conditional field reads counts as read only for events (or elements) where it applied.
+  const value = compileValueOf(
+    raw,
+    segments,
+    resolved,
+    ctx,
+    new GuardedScope(consume, `when#${key}`, when),
+    keyPath,
+    fail,
+  );
+  return (src) => (when(src) ? value(src) : undefined);
+}
+
+/**
+ * The test of a `when` condition, cached by its spec text: many fields share one (Okta: "next to a valid
+ * IP"), so it is evaluated once per source object and event.
+ */
+function conditionOf(
+  spec: NonNullable<FieldSpecObject["when"]>,
+  fail: (m: string) => never,
+): { key: string; test: (src: unknown) => boolean } {
+  const key = JSON.stringify(spec);
   let when = whenTests.get(key);
   if (!when) {
     const test = compileWhen(
-      raw.when,
+      spec,
       (p) => {
         try {
           return parsePath(p);
@@ -246,7 +286,6 @@ function compileSpec(
       },
       fail,
     );
-    // Many fields share a condition (Okta: "next to a valid IP"); it is evaluated once per source object.
     let lastSrc: unknown;
     let lastRun = -1;
     let lastResult = false;
@@ -260,11 +299,7 @@ function compileSpec(
     };
     whenTests.set(key, when);
   }
-  // What a conditional field reads counts as read only for events (or elements) where it applied.
-  const body = compileSpecBody(raw, segments, resolved, ctx, consume.conditional(key, when), keyPath, fail);
-  return (src, out) => {
-    if (when(src)) body(src, out);
-  };
+  return { key, test: when };
 }
 
 /** Compiled `when` tests by their spec text, shared by every class. */
@@ -304,7 +339,7 @@ function compileWhen(
   };
 }
 
-function compileSpecBody(
+function compileValueOf(
   raw: FieldSpec,
   segments: Segment[],
   resolved: Resolved,
@@ -312,9 +347,8 @@ function compileSpecBody(
   consume: ConsumeNode,
   keyPath: PropertyKey[],
   fail: (m: string) => never,
-): FieldsFn {
+): (src: unknown) => unknown {
   const spec: FieldSpecObject = typeof raw === "string" ? { from: raw } : raw;
-  const set = compileSetter(segments);
   const parseSource = (path: string): Segment[] => {
     try {
       return parsePath(path);
@@ -346,12 +380,12 @@ function compileSpecBody(
           false,
         )
       : compileUntyped(childFields, ctx, objectConsume, [...keyPath, "fields"]);
-    return (src, out) => {
+    return (src) => {
       const value = get(src);
-      if (!isObject(value)) return;
+      if (!isObject(value)) return undefined;
       const obj: Record<string, unknown> = {};
       child(value, obj);
-      if (hasKeys(obj)) set(out, obj);
+      return hasKeys(obj) ? obj : undefined;
     };
   }
 
@@ -385,34 +419,34 @@ function compileSpecBody(
       : compileUntyped(childFields, ctx, elementConsume, [...keyPath, "fields"]);
 
     if (spec.pick !== undefined) {
-      return (src, out) => {
+      return (src) => {
         const list = getArray(src);
-        if (!Array.isArray(list)) return;
+        if (!Array.isArray(list)) return undefined;
         for (const el of list) {
           if (where && !where(el)) continue;
           const obj: Record<string, unknown> = {};
           child(el, obj);
-          if (hasKeys(obj)) set(out, obj);
-          return;
+          return hasKeys(obj) ? obj : undefined;
         }
+        return undefined;
       };
     }
     if (spec.entries !== undefined) {
-      return (src, out) => {
+      return (src) => {
         const map = getArray(src);
-        if (!isObject(map)) return;
+        if (!isObject(map)) return undefined;
         const result: Record<string, unknown>[] = [];
         for (const key in map) {
           const obj: Record<string, unknown> = {};
           child({ key, value: map[key] }, obj);
           if (hasKeys(obj)) result.push(obj);
         }
-        if (result.length > 0) set(out, result);
+        return result.length > 0 ? result : undefined;
       };
     }
-    return (src, out) => {
+    return (src) => {
       const list = getArray(src);
-      if (!Array.isArray(list)) return;
+      if (!Array.isArray(list)) return undefined;
       const result: Record<string, unknown>[] = [];
       for (const el of list) {
         if (where && !where(el)) continue;
@@ -420,18 +454,38 @@ function compileSpecBody(
         child(el, obj);
         if (hasKeys(obj)) result.push(obj);
       }
-      if (result.length > 0) set(out, result);
+      return result.length > 0 ? result : undefined;
     };
   }
 
+  return compileValueBody(spec, ctx, consume, fail);
+}
+
+/**
+ * The value a scalar spec (`from` with transforms, table, default and `absent`, or a static `value`)
+ * yields for a source object, or undefined: what the field writes, without the write.
+ */
+function compileValueBody(
+  spec: FieldSpecObject,
+  ctx: CompileContext,
+  consume: ConsumeNode,
+  fail: (m: string) => never,
+): (src: unknown) => unknown {
+  const parseSource = (path: string): Segment[] => {
+    try {
+      return parsePath(path);
+    } catch (error) {
+      return fail((error as Error).message);
+    }
+  };
   if (spec.value !== undefined) {
     const value = spec.value;
     if (value !== null && typeof value === "object") {
       // Objects are copied per event: later fields may write into them.
       const text = JSON.stringify(value);
-      return (_src, out) => set(out, JSON.parse(text));
+      return () => JSON.parse(text);
     }
-    return (_src, out) => set(out, value);
+    return () => value;
   }
 
   const fromPaths = spec.from === undefined ? [] : Array.isArray(spec.from) ? spec.from : [spec.from];
@@ -467,7 +521,7 @@ function compileSpecBody(
       })
     : getters;
   const read = filtered.length === 1 ? (filtered[0] as Getter) : firstPresent(filtered);
-  return (src, out) => {
+  const value = (src: unknown): unknown => {
     let v = read(src);
     if (isPresent(v)) {
       if (transform) v = transform(v);
@@ -479,14 +533,16 @@ function compileSpecBody(
       v = undefined;
     }
     if (v === undefined || v === null || v === "" || (Array.isArray(v) && v.length === 0)) v = fallback;
-    if (v !== undefined) set(out, v);
+    return v;
   };
+  return value;
 }
 
 /**
- * `first`: ordered alternatives for one target; each is run in turn into a scratch object, and the
- * first that writes a value there wins. What an alternative reads counts as read (for `unmapped`) only in
- * the events, or elements, where it was the one chosen, so a fallback never hides a field it did not use.
+ * `first`: ordered alternatives for one target; the first that yields a value wins. What an alternative
+ * reads counts as read (for `unmapped`) only in the events, or elements, where it was the one chosen, so
+ * a fallback never hides a field it did not use. The guard is kept per key (`GuardedScope`), so checking
+ * it walks only the keys the alternative reads.
  */
 function compileFirst(
   alternatives: FieldSpec[],
@@ -496,42 +552,46 @@ function compileFirst(
   consume: ConsumeNode,
   keyPath: PropertyKey[],
   fail: (m: string) => never,
-): FieldsFn {
+): (src: unknown) => unknown {
   const id = ++firstSpecs;
   // Which alternative each source object (the event, or an element) took in the current event.
   let run = -1;
-  const chosen = new Map<unknown, number>();
-  const chosenNow = (src: unknown): number | undefined => (run === mapRun ? chosen.get(src) : undefined);
-  const read = compileGetter(segments);
-  const set = compileSetter(segments);
-  const fns = alternatives.map((alt, k) =>
-    compileSpec(
+  let n = 0;
+  const srcs: unknown[] = [];
+  const chosen: number[] = [];
+  const chosenNow = (src: unknown): number => {
+    if (run !== mapRun) return -1;
+    for (let i = 0; i < n; i++) if (srcs[i] === src) return chosen[i] as number;
+    return -1;
+  };
+  const values = alternatives.map((alt, k) =>
+    compileSpecValue(
       alt,
       segments,
       resolved,
       ctx,
-      consume.conditional(`first#${id}#${k}`, (value) => chosenNow(value) === k),
+      new GuardedScope(consume, `first#${id}#${k}`, (owner) => chosenNow(owner) === k),
       [...keyPath, "first", k],
       fail,
     ),
   );
-  return (src, out) => {
-    if (run !== mapRun) {
-      run = mapRun;
-      chosen.clear();
-    }
-    for (let k = 0; k < fns.length; k++) {
-      const scratch: Record<string, unknown> = {};
-      (fns[k] as FieldsFn)(src, scratch);
-      const value = read(scratch);
-      if (value !== undefined) {
-        set(out, value);
-        chosen.set(src, k);
-        return;
+  return (src) => {
+    for (let k = 0; k < values.length; k++) {
+      const value = (values[k] as (src: unknown) => unknown)(src);
+      if (value === undefined) continue;
+      if (run !== mapRun) {
+        run = mapRun;
+        n = 0;
       }
+      srcs[n] = src;
+      chosen[n] = k;
+      n++;
+      return value;
     }
+    return undefined;
   };
 }
+
 let firstSpecs = 0;
 
 /** Fields under json_t/object targets: no schema to check against, same semantics. */

@@ -16,6 +16,14 @@ export class ConsumeNode {
   readonly conditionals: { key: string; test: (value: unknown) => boolean; node: ConsumeNode }[] = [];
   /** Applies to the elements a `where` selects, or only to the first of them (`pick`). */
   readonly selections: { test: (el: unknown) => boolean; first: boolean; node: ConsumeNode }[] = [];
+  /**
+   * Reads below one key that count only when a test of the object holding the key holds (the reads of
+   * one alternative of a `first`). Kept per key, so checking them walks that key's value, not the object.
+   */
+  readonly guarded = new Map<
+    string,
+    { key: string; test: (owner: unknown) => boolean; node: ConsumeNode }[]
+  >();
   /** `leftover` of an object value at this node, generated on first use (the trie is final by then). */
   objectLeftover: ((value: Record<string, unknown>) => Record<string, unknown> | undefined) | undefined;
 
@@ -64,6 +72,20 @@ export class ConsumeNode {
     return node;
   }
 
+  /** The node for reads below `child` that count when `test(owner)` holds (one per guard `key`). */
+  guardedChild(child: string, key: string, test: (owner: unknown) => boolean): ConsumeNode {
+    let list = this.guarded.get(child);
+    if (!list) {
+      list = [];
+      this.guarded.set(child, list);
+    }
+    const found = list.find((g) => g.key === key);
+    if (found) return found.node;
+    const node = new ConsumeNode();
+    list.push({ key, test, node });
+    return node;
+  }
+
   /** The node for every element of the array at `segments` (created on first use). */
   each(segments: readonly Segment[]): ConsumeNode {
     const node = this.add(segments, false);
@@ -95,15 +117,28 @@ function compileObjectLeftover(
   node: ConsumeNode,
 ): (value: Record<string, unknown>) => Record<string, unknown> | undefined {
   const children: ConsumeNode[] = [];
+  const guards: { test: (owner: unknown) => boolean; node: ConsumeNode }[][] = [];
   const cases: string[] = [];
+  const guardsOf = (key: string) => {
+    const list = node.guarded.get(key);
+    if (!list) return "";
+    guards.push(list);
+    return ` rest = guarded(rest, value, G[${guards.length - 1}]);`;
+  };
   for (const [key, child] of node.keys) {
     if (child.full) cases.push(`case ${JSON.stringify(key)}: continue;`);
     else {
       children.push(child);
       cases.push(
-        `case ${JSON.stringify(key)}: rest = leftover(value[key], C[${children.length - 1}]); break;`,
+        `case ${JSON.stringify(key)}: rest = leftover(value[key], C[${children.length - 1}]);${guardsOf(key)} break;`,
       );
     }
+  }
+  for (const key of node.guarded.keys()) {
+    if (node.keys.has(key)) continue;
+    cases.push(
+      `case ${JSON.stringify(key)}: rest = value[key]; if (!informative(rest)) continue;${guardsOf(key)} break;`,
+    );
   }
   const source = `return function objectLeftover(value) {
   let out;
@@ -121,11 +156,13 @@ function compileObjectLeftover(
   }
   return out;
 };`;
-  const walk = new Function("C", "leftover", "informative", "defineData", source)(
+  const walk = new Function("C", "G", "leftover", "informative", "defineData", "guarded", source)(
     children,
+    guards,
     leftover,
     informative,
     defineData,
+    applyGuards,
   ) as (value: Record<string, unknown>) => Record<string, unknown> | undefined;
   const conditionals = node.conditionals;
   if (conditionals.length === 0) return walk;
@@ -137,6 +174,61 @@ function compileObjectLeftover(
     }
     return out;
   };
+}
+
+/** What of `rest` (a key's left-over value) survives the guarded reads whose test holds for `owner`. */
+function applyGuards(
+  rest: unknown,
+  owner: unknown,
+  list: readonly { test: (owner: unknown) => boolean; node: ConsumeNode }[],
+): unknown {
+  for (const g of list) {
+    if (rest === undefined) return undefined;
+    if (g.test(owner)) rest = leftover(rest, g.node);
+  }
+  return rest;
+}
+
+/**
+ * A view of `parent` for the reads of one guarded alternative: every path is kept below its first key
+ * with the guard (`ConsumeNode.guardedChild`), so the guard is tested on the object holding that key.
+ * A `when` inside the alternative tightens the guard.
+ */
+export class GuardedScope extends ConsumeNode {
+  constructor(
+    private readonly parent: ConsumeNode,
+    private readonly key: string,
+    private readonly test: (owner: unknown) => boolean,
+  ) {
+    super();
+  }
+
+  private below(segments: readonly Segment[]): [ConsumeNode, readonly Segment[]] {
+    const [head, ...rest] = segments;
+    // A path that starts with an index (not one a mapping writes) keeps the whole-object guard.
+    if (typeof head !== "string") return [this.parent.conditional(this.key, this.test), segments];
+    return [this.parent.guardedChild(head, this.key, this.test), rest];
+  }
+
+  override add(segments: readonly Segment[], full = true): ConsumeNode {
+    const [node, rest] = this.below(segments);
+    return node.add(rest, full);
+  }
+
+  override select(segments: readonly Segment[], test: (el: unknown) => boolean, first: boolean): ConsumeNode {
+    const [node, rest] = this.below(segments);
+    return node.select(rest, test, first);
+  }
+
+  override each(segments: readonly Segment[]): ConsumeNode {
+    const [node, rest] = this.below(segments);
+    return node.each(rest);
+  }
+
+  override conditional(key: string, test: (value: unknown) => boolean): ConsumeNode {
+    const own = this.test;
+    return new GuardedScope(this.parent, `${this.key}&${key}`, (owner) => own(owner) && test(owner));
+  }
 }
 
 function defineData(out: Record<string, unknown>, key: string, value: unknown): void {

@@ -5,7 +5,7 @@ import { parse as parseYaml } from "yaml";
 import { ConfigError, preview } from "../errors.ts";
 import { OCSF_VERSION, ocsf } from "../ocsf/schema.ts";
 import type { OcsfClass } from "../ocsf/types.ts";
-import { fillCaptionsAndValidate } from "../ocsf/validate.ts";
+import { engineCoerced, fillCaptionsAndValidate } from "../ocsf/validate.ts";
 import { checkProfiles, compileFields, type FieldsFn, startMapRun, Table, wildcard } from "./compile.ts";
 import { ConsumeNode, leftover } from "./consumption.ts";
 import {
@@ -490,7 +490,8 @@ export function mapRecord(mappings: SourceMappings, raw: unknown): MapOutcome {
   } catch (error) {
     return quarantine(eventType, "$", `mapping failed: ${(error as Error).message}`);
   }
-  const coerced = { count: 0 };
+  const coerced = engineCoerced;
+  coerced.count = 0;
   const issues = fillCaptionsAndValidate(out, coerced);
   if (issues.length > 0) {
     const first = issues[0] as Reason;

@@ -49,6 +49,9 @@ export function fillCaptionsAndValidate(
   return check(event, true, coerced);
 }
 
+/** The engine's counter, reused for every event (fillCaptionsAndValidate with `coerced`). */
+export const engineCoerced = { count: 0 };
+
 function check(event: unknown, fill: boolean, coerce: { count: number } | undefined): ValidationIssue[] {
   if (event === null || typeof event !== "object" || Array.isArray(event)) {
     return [{ path: "$", message: "expected a JSON object" }];
@@ -117,6 +120,13 @@ type Checker = (value: Record<string, unknown>, prefix: string, walk: Walk) => v
 
 /** What generated checkers call for everything but the common valid case. */
 const runtime = {
+  /** The checker of an object attribute's type, or null for `object` (any keys). */
+  childChecker: (a: AttrInfo): Checker | null => {
+    const child = a.child();
+    if (!child) return null;
+    child.checker ??= compileChecker(child);
+    return child.checker as Checker;
+  },
   checkValue,
   checkEnum,
   checkObject,
@@ -146,16 +156,17 @@ function compileChecker(info: OwnerInfo): Checker {
         `if (!walk.profiles.has(${q(a.profile)})) { issues.push({ path: prefix + key, message: ${q(message)} }); continue; }`,
       );
     }
-    body.push(`let v = value[${q(a.name)}];`, "if (v === undefined) continue;");
+    body.push(`${a.enumValues ? "let" : "const"} v = value[${q(a.name)}];`, "if (v === undefined) continue;");
     if (a.attr.is_array) {
       body.push(
         `if (!Array.isArray(v)) { issues.push({ path: prefix + key, message: rt.notArray(A[${j}], v) }); continue; }`,
         `for (let i = 0; i < v.length; i++) { const e = v[i]; ${valueCheck(a, j, "e", "i", "v")} }`,
       );
     } else {
-      body.push(valueCheck(a, j, "v", "-1", "value"));
-      // The slow path may have coerced the value in place: the enum test reads what is there now.
-      if (a.enumValues) body.push(`v = value[${q(a.name)}];`, enumCheck(a, j));
+      // The slow path may coerce the value in place: then the enum test reads what is there now.
+      const reread = a.enumValues ? `v = value[${q(a.name)}];` : "";
+      body.push(valueCheck(a, j, "v", "-1", "value", reread));
+      if (a.enumValues) body.push(enumCheck(a, j));
     }
     cases.push(`case ${q(a.name)}: { ${body.join(" ")} break; }`);
   });
@@ -178,12 +189,13 @@ function compileChecker(info: OwnerInfo): Checker {
   ].join("\n");
   const make = new Function(
     "A",
+    "K",
     "rt",
     "L",
     "info",
     `return function check(value, prefix, walk) {\n${source}\n};`,
   );
-  return make(attrs, runtime, info.label, info) as Checker;
+  return make(attrs, new Array(attrs.length), runtime, info.label, info) as Checker;
 }
 
 /**
@@ -212,8 +224,8 @@ function enumCheck(a: AttrInfo, j: number): string {
  * words the issue (or coerces the value, written back into `container` at `key` or `index`); objects
  * recurse. Regex, IP and length-limited strings always take `checkValue`.
  */
-function valueCheck(a: AttrInfo, j: number, v: string, index: string, container: string): string {
-  const slow = `rt.checkValue(${v}, A[${j}], prefix, key, ${index}, walk, ${container});`;
+function valueCheck(a: AttrInfo, j: number, v: string, index: string, container: string, after = ""): string {
+  const slow = `{ rt.checkValue(${v}, A[${j}], prefix, key, ${index}, walk, ${container}); ${after} }`;
   let ok: string | undefined;
   switch (a.base) {
     case "string_t":
@@ -236,7 +248,8 @@ function valueCheck(a: AttrInfo, j: number, v: string, index: string, container:
       break;
     case "object_t": {
       const path = index === "-1" ? 'prefix + key + "."' : `prefix + key + "[" + ${index} + "]."`;
-      return `if (${v} !== null && typeof ${v} === "object" && !Array.isArray(${v})) { const c = A[${j}].child(); if (c) rt.checkObject(${v}, c, ${path}, walk); } else ${slow}`;
+      // The child's checker is looked up once per attribute (K), not per value.
+      return `if (${v} !== null && typeof ${v} === "object" && !Array.isArray(${v})) { let k = K[${j}]; if (k === undefined) k = K[${j}] = rt.childChecker(A[${j}]); if (k !== null) k(${v}, ${path}, walk); } else ${slow}`;
     }
   }
   return ok === undefined ? slow : `if (!(${ok})) ${slow}`;

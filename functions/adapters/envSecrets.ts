@@ -1,4 +1,4 @@
-import type { SecretsProvider } from "./ports.ts";
+import type { SecretsProvider } from "../core/ports.ts";
 
 /**
  * Local runs: SECLAKE_CLIENT_ID / SECLAKE_CLIENT_SECRET (OAuth sources) and SECLAKE_API_TOKEN (Okta SSWS),

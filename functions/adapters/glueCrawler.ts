@@ -1,6 +1,6 @@
 import { GetCrawlerCommand, type GlueClient, StartCrawlerCommand } from "@aws-sdk/client-glue";
 import { ConfigError } from "../core/errors.ts";
-import type { Crawler, CrawlerState } from "./ports.ts";
+import type { Crawler, CrawlerState } from "../core/ports.ts";
 
 /**
  * A Glue crawler. The deployed state machine calls Glue directly (aws-sdk service integrations); this

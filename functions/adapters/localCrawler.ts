@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
-import type { Crawler, CrawlerState, ObjectStore } from "./ports.ts";
+import type { Crawler, CrawlerState, ObjectStore } from "../core/ports.ts";
 
 /** What the local crawler records for one staged table (the shape of a Glue table, trimmed). */
 export interface LocalTable {

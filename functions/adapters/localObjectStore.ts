@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import type { ObjectInfo, ObjectStore } from "../core/ports.ts";
 import { checkKey, compareKeys } from "./objectKeys.ts";
-import type { ObjectInfo, ObjectStore } from "./ports.ts";
 
 const TEMP_MARK = ".seclake-tmp-";
 

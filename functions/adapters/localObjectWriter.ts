@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { type FileHandle, mkdir, open, rename, rm } from "node:fs/promises";
 import { dirname, join, sep } from "node:path";
+import type { ObjectUpload, ObjectWriter } from "../core/ports.ts";
 import { checkKey } from "./objectKeys.ts";
-import type { ObjectUpload, ObjectWriter } from "./ports.ts";
 
 /**
  * A directory standing in for a bucket: `<root>/<key>`. An object is written to a hidden temp name in

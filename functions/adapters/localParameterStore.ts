@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { CheckpointError } from "../core/errors.ts";
-import type { ParameterStore, StoredParameter } from "./ports.ts";
+import type { ParameterStore, StoredParameter } from "../core/ports.ts";
 
 /** Serialises read-compare-write per file within this process (see the class comment). */
 const fileLocks = new Map<string, Promise<unknown>>();

@@ -5,8 +5,8 @@ import {
   PutObjectCommand,
   type S3Client,
 } from "@aws-sdk/client-s3";
+import type { ObjectInfo, ObjectStore } from "../core/ports.ts";
 import { checkKey } from "./objectKeys.ts";
-import type { ObjectInfo, ObjectStore } from "./ports.ts";
 
 /** An S3 bucket. Keys are used as given (no prefixing), so both stores name objects alike. */
 export class S3ObjectStore implements ObjectStore {

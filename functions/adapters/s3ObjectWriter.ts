@@ -1,6 +1,6 @@
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
-import type { ObjectUpload, ObjectWriter } from "./ports.ts";
+import type { ObjectUpload, ObjectWriter } from "../core/ports.ts";
 
 /** The Security Lake custom source's provider role, assumed with its external ID. */
 export interface ProviderRole {

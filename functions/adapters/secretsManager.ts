@@ -1,6 +1,6 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { ConfigError } from "../core/errors.ts";
-import type { SecretsProvider } from "./ports.ts";
+import type { SecretsProvider } from "../core/ports.ts";
 
 /**
  * Secrets Manager: the secret string is a JSON object of string fields ({ clientId, clientSecret } or

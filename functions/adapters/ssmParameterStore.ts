@@ -6,7 +6,7 @@ import {
   type SSMClient,
 } from "@aws-sdk/client-ssm";
 import { CheckpointError, StorageUnavailableError } from "../core/errors.ts";
-import type { ParameterStore, StoredParameter } from "./ports.ts";
+import type { ParameterStore, StoredParameter } from "../core/ports.ts";
 
 export interface SsmParameterStoreOptions {
   /** A lock older than this is taken over (its holder crashed between taking and releasing it). */

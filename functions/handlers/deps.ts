@@ -1,9 +1,9 @@
 import type { Context } from "aws-lambda";
 import type { z } from "zod";
 import type { Telemetry } from "../adapters/observability.ts";
-import type { ObjectStore, ObjectWriter, ParameterStore } from "../adapters/ports.ts";
 import type { SourceConnector } from "../adapters/sources/types.ts";
 import { SourceApiError, SourceUnavailableError, StorageUnavailableError } from "../core/errors.ts";
+import type { ObjectStore, ObjectWriter, ParameterStore } from "../core/ports.ts";
 import { parseInput } from "./contract.ts";
 import type { CustomSourceConfig, HandlerEnvironment } from "./environment.ts";
 

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import type { ObjectStore } from "../adapters/ports.ts";
 import { rawPagePrefix, rawPageSink, removeStalePages } from "../adapters/sources/pageSink.ts";
+import type { ObjectStore } from "../core/ports.ts";
 import { awsDeps } from "./awsDeps.ts";
 import { type FetchResult, fetchResultSchema, type Window, windowSchema } from "./contract.ts";
 import { type HandlerDeps, lazyHandler, type StateHandler, stateHandler } from "./deps.ts";

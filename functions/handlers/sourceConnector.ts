@@ -1,8 +1,8 @@
-import type { ObjectStore, SecretsProvider } from "../adapters/ports.ts";
 import type { ConnectorDeps } from "../adapters/sources/common.ts";
 import { createConnector } from "../adapters/sources/factory.ts";
 import type { SourceConnector, SourceLogger } from "../adapters/sources/types.ts";
 import { ConfigError } from "../core/errors.ts";
+import type { ObjectStore, SecretsProvider } from "../core/ports.ts";
 import type { HandlerEnvironment } from "./environment.ts";
 
 export interface SourceConnectorDeps {

@@ -4,8 +4,8 @@ import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { parseCheckpoint } from "../../functions/core/checkpoint/index.ts";
+import { generatedCorpus, startMockApi } from "../../functions/local/mockApis/index.ts";
 import { runSeclake } from "../helpers/cli.ts";
-import { generatedCorpus, startMockApi } from "../mock-apis/index.ts";
 
 const dirs: string[] = [];
 afterAll(async () => {

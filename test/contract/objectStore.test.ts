@@ -4,9 +4,9 @@ import { join } from "node:path";
 import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { afterAll, describe, expect, it } from "vitest";
 import { LocalObjectStore } from "../../functions/adapters/localObjectStore.ts";
-import type { ObjectStore } from "../../functions/adapters/ports.ts";
 import { S3ObjectStore } from "../../functions/adapters/s3ObjectStore.ts";
 import { InputError } from "../../functions/core/errors.ts";
+import type { ObjectStore } from "../../functions/core/ports.ts";
 import { fakeS3 } from "../helpers/fakeS3.ts";
 
 const dirs: string[] = [];

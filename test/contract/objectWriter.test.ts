@@ -13,8 +13,8 @@ import {
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { LocalObjectWriter } from "../../functions/adapters/localObjectWriter.ts";
-import type { ObjectWriter } from "../../functions/adapters/ports.ts";
 import { providerRoleCredentials, S3ObjectWriter } from "../../functions/adapters/s3ObjectWriter.ts";
+import type { ObjectWriter } from "../../functions/core/ports.ts";
 import { listFiles } from "../helpers/parquetReadBack.ts";
 
 const MiB = 1024 * 1024;

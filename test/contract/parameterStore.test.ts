@@ -10,8 +10,8 @@ import {
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { LocalParameterStore } from "../../functions/adapters/localParameterStore.ts";
-import type { ParameterStore } from "../../functions/adapters/ports.ts";
 import { SsmParameterStore } from "../../functions/adapters/ssmParameterStore.ts";
+import type { ParameterStore } from "../../functions/core/ports.ts";
 
 /** An in-memory SSM behind aws-sdk-client-mock: versions, Overwrite:false, ParameterNotFound. */
 function fakeSsm(): SSMClient {

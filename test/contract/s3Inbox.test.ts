@@ -4,7 +4,6 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
 import { LocalObjectStore } from "../../functions/adapters/localObjectStore.ts";
-import type { ObjectStore } from "../../functions/adapters/ports.ts";
 import { S3ObjectStore } from "../../functions/adapters/s3ObjectStore.ts";
 import { S3InboxConnector } from "../../functions/adapters/sources/s3Inbox.ts";
 import {
@@ -15,9 +14,10 @@ import {
   serializeCheckpoint,
 } from "../../functions/core/checkpoint/index.ts";
 import { loadSourceMappings, MapRun, mapRecord } from "../../functions/core/mapping/index.ts";
+import type { ObjectStore } from "../../functions/core/ports.ts";
+import { dspmInboxCorpus, type InboxFile } from "../../functions/local/mockApis/index.ts";
 import { MemoryStore, memorySink } from "../helpers/connectors.ts";
 import { fakeS3 } from "../helpers/fakeS3.ts";
-import { dspmInboxCorpus, type InboxFile } from "../mock-apis/index.ts";
 
 const dirs: string[] = [];
 afterAll(async () => {

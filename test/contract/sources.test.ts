@@ -14,7 +14,6 @@ import {
   serializeCheckpoint,
 } from "../../functions/core/checkpoint/index.ts";
 import { RateLimitedError, SourceApiError } from "../../functions/core/errors.ts";
-import { connectorFor, fakeTime, MemoryStore, memorySink, recordingLogger } from "../helpers/connectors.ts";
 import {
   type ApiKind,
   defaultCorpus,
@@ -24,7 +23,8 @@ import {
   type StartOptions,
   sortEvents,
   startMockApi,
-} from "../mock-apis/index.ts";
+} from "../../functions/local/mockApis/index.ts";
+import { connectorFor, fakeTime, MemoryStore, memorySink, recordingLogger } from "../helpers/connectors.ts";
 
 const KINDS: ApiKind[] = ["sailpoint", "okta", "onelogin"];
 const T = Date.parse("2024-03-02T00:00:00.000Z");

@@ -1,13 +1,13 @@
 import { gunzipSync } from "node:zlib";
 import { StaticSecretsProvider } from "../../functions/adapters/envSecrets.ts";
-import type { ObjectInfo, ObjectStore } from "../../functions/adapters/ports.ts";
 import type { HttpDeps, RetryPolicy } from "../../functions/adapters/sources/http.ts";
 import { OktaConnector } from "../../functions/adapters/sources/okta.ts";
 import { OneLoginConnector } from "../../functions/adapters/sources/onelogin.ts";
 import { ObjectStorePageSink } from "../../functions/adapters/sources/pageSink.ts";
 import { SailPointConnector } from "../../functions/adapters/sources/sailpoint.ts";
 import type { SourceConnector, SourceLogger } from "../../functions/adapters/sources/types.ts";
-import type { ApiKind, MockApi } from "../mock-apis/index.ts";
+import type { ObjectInfo, ObjectStore } from "../../functions/core/ports.ts";
+import type { ApiKind, MockApi } from "../../functions/local/mockApis/index.ts";
 
 /** A Map-backed ObjectStore (the contract suite covers the real ones). */
 export class MemoryStore implements ObjectStore {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { FaultHook, TaskState } from "../../functions/cli/local/runtime.ts";
-import { localCustomSources } from "../../functions/cli/local/runtime.ts";
+import type { FaultHook, TaskState } from "../../functions/local/runtime.ts";
+import { localCustomSources } from "../../functions/local/runtime.ts";
 import {
   type CaseOptions,
   type CaseWorld,

@@ -4,21 +4,11 @@ import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { StaticSecretsProvider } from "../../functions/adapters/envSecrets.ts";
 import { LocalObjectStore } from "../../functions/adapters/localObjectStore.ts";
-import type { ObjectStore } from "../../functions/adapters/ports.ts";
-import type { InboxAlertFile } from "../../functions/cli/local/dspmInbox.ts";
-import { inboxEventTime, localInboxFiles, writeInbox } from "../../functions/cli/local/inboxes.ts";
-import {
-  type ExecutionReport,
-  type FaultHook,
-  LOCAL_CONNECTORS,
-  LOCAL_INBOX_BUCKET,
-  type LocalConnectorSpec,
-  type LocalRuntime,
-  localRuntime,
-  runExecution,
-} from "../../functions/cli/local/runtime.ts";
 import { loadSourceMappings, mapRecord } from "../../functions/core/mapping/index.ts";
 import { type PipelineCheckpoint, parsePipelineCheckpoint } from "../../functions/core/pipeline/claim.ts";
+import type { ObjectStore } from "../../functions/core/ports.ts";
+import type { InboxAlertFile } from "../../functions/local/dspmInbox.ts";
+import { inboxEventTime, localInboxFiles, writeInbox } from "../../functions/local/inboxes.ts";
 import {
   type ApiKind,
   type FaultRule,
@@ -28,7 +18,17 @@ import {
   sampleCorpus,
   sortEvents,
   startMockApi,
-} from "../mock-apis/index.ts";
+} from "../../functions/local/mockApis/index.ts";
+import {
+  type ExecutionReport,
+  type FaultHook,
+  LOCAL_CONNECTORS,
+  LOCAL_INBOX_BUCKET,
+  type LocalConnectorSpec,
+  type LocalRuntime,
+  localRuntime,
+  runExecution,
+} from "../../functions/local/runtime.ts";
 
 /**
  * The pipeline tests' shared world: one small corpus per connector (the shared samples, a little

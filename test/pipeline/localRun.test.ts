@@ -6,11 +6,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LocalObjectStore } from "../../functions/adapters/localObjectStore.ts";
 import { recordingTelemetry } from "../../functions/adapters/observability.ts";
 import { queryLake } from "../../functions/cli/lakeQuery.ts";
-import { localInboxFiles } from "../../functions/cli/local/inboxes.ts";
-import { LOCAL_CONNECTORS } from "../../functions/cli/local/runtime.ts";
-import { type ConnectorTotals, drainConnector, openSession } from "../../functions/cli/local/session.ts";
 import { loadSourceMappings, mapRecord } from "../../functions/core/mapping/index.ts";
-import { type ApiKind, defaultCorpus } from "../mock-apis/index.ts";
+import { PIPELINE_METRICS } from "../../functions/core/metrics.ts";
+import { localInboxFiles } from "../../functions/local/inboxes.ts";
+import { type ApiKind, defaultCorpus } from "../../functions/local/mockApis/index.ts";
+import { LOCAL_CONNECTORS } from "../../functions/local/runtime.ts";
+import { type ConnectorTotals, drainConnector, openSession } from "../../functions/local/session.ts";
 import { lakeSnapshot } from "./harness.ts";
 
 /** `seclake local` minus the terminal: every connector, the embedded corpora (with less generated volume). */
@@ -32,6 +33,13 @@ async function runAll(out: string): Promise<Map<string, ConnectorTotals>> {
       }
       expect(logs).not.toMatch(/"(raw_data|displayMessage|alert_description|user_name)"/);
       expect(telemetry.total("EventsFetched")).toBe(t.fetched);
+      // Every metric carries the dimensions the catalogue (and so the dashboard and alarms) name.
+      for (const m of telemetry.metrics) {
+        expect(Object.keys(m.dimensions).sort(), m.name).toEqual(
+          ["connector", ...PIPELINE_METRICS[m.name].dimensions].sort(),
+        );
+      }
+      expect(new Set(telemetry.metrics.map((m) => m.name))).toContain("CheckpointLagSeconds");
     } finally {
       await session.close();
     }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { RecordingTelemetry } from "../../functions/adapters/observability.ts";
-import { runExecution } from "../../functions/cli/local/runtime.ts";
-import { generatedCorpus } from "../mock-apis/index.ts";
+import { generatedCorpus } from "../../functions/local/mockApis/index.ts";
+import { runExecution } from "../../functions/local/runtime.ts";
 import { assertExactlyOnce } from "./faultMatrix.ts";
 import { drain, fixture, InjectedCrash, LAG_SECONDS, openWorld, readCheckpoint } from "./harness.ts";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { FaultHook } from "../../functions/cli/local/runtime.ts";
-import { runExecution } from "../../functions/cli/local/runtime.ts";
+import type { FaultHook } from "../../functions/local/runtime.ts";
+import { runExecution } from "../../functions/local/runtime.ts";
 import { assertExactlyOnce } from "./faultMatrix.ts";
 import { drain, InjectedCrash, lakeSnapshot, openWorld } from "./harness.ts";
 

@@ -3,9 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { LocalObjectWriter } from "../../functions/adapters/localObjectWriter.ts";
-import type { ObjectUpload, ObjectWriter } from "../../functions/adapters/ports.ts";
 import { InputError, SchemaError } from "../../functions/core/errors.ts";
 import { type ConvertOptions, convertOcsf, type StagedParts } from "../../functions/core/parquet/convert.ts";
+import type { ObjectUpload, ObjectWriter } from "../../functions/core/ports.ts";
 import { listFiles } from "../helpers/parquetReadBack.ts";
 
 const root = mkdtempSync(join(tmpdir(), "seclake-parts-test-"));

@@ -1,6 +1,6 @@
 import { createPrivateKey, type KeyObject, randomUUID, sign } from "node:crypto";
 import { ConfigError } from "../../core/errors.ts";
-import type { SecretsProvider } from "../ports.ts";
+import type { SecretsProvider } from "../../core/ports.ts";
 import { type Authenticator, type HttpClient, MalformedResponse, parseJsonBody } from "./http.ts";
 
 /** Reads named fields of a connector secret; a missing field is a ConfigError naming fields, never values. */

@@ -1,5 +1,5 @@
 import { ConfigError } from "../../core/errors.ts";
-import type { SecretsProvider } from "../ports.ts";
+import type { SecretsProvider } from "../../core/ports.ts";
 import { SecretValues } from "./auth.ts";
 import { type PageElement, pageElements } from "./collect.ts";
 import {

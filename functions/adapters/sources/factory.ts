@@ -1,5 +1,5 @@
 import { ConfigError } from "../../core/errors.ts";
-import type { ObjectStore } from "../ports.ts";
+import type { ObjectStore } from "../../core/ports.ts";
 import type { ConnectorDeps } from "./common.ts";
 import { OktaConnector } from "./okta.ts";
 import { OneLoginConnector } from "./onelogin.ts";

@@ -1,6 +1,6 @@
 import type { FetchWindow } from "../../core/checkpoint/window.ts";
 import { SourceApiError } from "../../core/errors.ts";
-import type { SecretsProvider } from "../ports.ts";
+import type { SecretsProvider } from "../../core/ports.ts";
 import { ClientCredentials, SswsToken } from "./auth.ts";
 import { collectPages, type PageElement } from "./collect.ts";
 import {

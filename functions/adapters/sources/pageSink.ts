@@ -1,5 +1,5 @@
 import { gzipSync } from "node:zlib";
-import type { ObjectStore } from "../ports.ts";
+import type { ObjectStore } from "../../core/ports.ts";
 import type { PageSink, RawPage } from "./types.ts";
 
 /** `page-00001.ndjson.gz`: zero-padded so key order (how stores list) is page order. */

@@ -1,7 +1,7 @@
 import { gunzipSync } from "node:zlib";
 import type { FetchWindow } from "../../core/checkpoint/window.ts";
 import { unreadableLine } from "../../core/mapping/stream.ts";
-import type { ObjectStore } from "../ports.ts";
+import type { ObjectStore } from "../../core/ports.ts";
 import { oneLine } from "./rawJson.ts";
 import {
   type FetchLimits,

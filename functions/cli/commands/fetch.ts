@@ -1,12 +1,12 @@
 import { z } from "zod";
 import { EnvSecretsProvider } from "../../adapters/envSecrets.ts";
 import { LocalObjectStore } from "../../adapters/localObjectStore.ts";
-import type { ObjectStore } from "../../adapters/ports.ts";
 import { createConnector } from "../../adapters/sources/factory.ts";
 import { ObjectStorePageSink, pageFileName } from "../../adapters/sources/pageSink.ts";
 import type { SourceConnector, SourceLogger } from "../../adapters/sources/types.ts";
 import { makeWindow, nextCheckpoint } from "../../core/checkpoint/index.ts";
 import { InputError } from "../../core/errors.ts";
+import type { ObjectStore } from "../../core/ports.ts";
 import { FETCH_SOURCES } from "../spec.ts";
 
 const optionsSchema = z.object({

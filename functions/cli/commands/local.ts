@@ -1,7 +1,7 @@
 import { relative, resolve } from "node:path";
 import { InputError } from "../../core/errors.ts";
-import { LOCAL_CONNECTORS } from "../local/runtime.ts";
-import { type ConnectorTotals, drainConnector, openSession } from "../local/session.ts";
+import { LOCAL_CONNECTORS } from "../../local/runtime.ts";
+import { type ConnectorTotals, drainConnector, openSession } from "../../local/session.ts";
 import { formatTable } from "../table.ts";
 
 /**

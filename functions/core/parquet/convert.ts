@@ -1,6 +1,6 @@
 import { closeSync, openSync, readSync } from "node:fs";
-import type { ObjectUpload, ObjectWriter } from "../../adapters/ports.ts";
 import { InputError, preview, SchemaError } from "../errors.ts";
+import type { ObjectUpload, ObjectWriter } from "../ports.ts";
 import { BatchBuilder, FieldTypeError } from "./builder.ts";
 import { mayHoldBigInteger, parseJsonPrecise } from "./json.ts";
 import {

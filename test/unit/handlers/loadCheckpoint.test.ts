@@ -3,11 +3,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { StaticSecretsProvider } from "../../../functions/adapters/envSecrets.ts";
-import type { StoredParameter } from "../../../functions/adapters/ports.ts";
-import { LOCAL_CONNECTORS, localRuntime } from "../../../functions/cli/local/runtime.ts";
 import { CheckpointError } from "../../../functions/core/errors.ts";
 import { claimWindow, serializePipelineCheckpoint } from "../../../functions/core/pipeline/claim.ts";
+import type { StoredParameter } from "../../../functions/core/ports.ts";
 import { makeHandler } from "../../../functions/handlers/loadCheckpoint.ts";
+import { LOCAL_CONNECTORS, localRuntime } from "../../../functions/local/runtime.ts";
 
 const NOW = Date.parse("2026-11-30T12:00:00.000Z");
 

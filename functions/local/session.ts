@@ -1,11 +1,11 @@
 import { join } from "node:path";
-import { defaultCorpus, type MockApi, startMockApi } from "../../../test/mock-apis/index.ts";
-import { StaticSecretsProvider } from "../../adapters/envSecrets.ts";
-import { LocalObjectStore } from "../../adapters/localObjectStore.ts";
-import type { Telemetry } from "../../adapters/observability.ts";
-import type { HttpDeps } from "../../adapters/sources/http.ts";
-import type { ClaimResult, ConvertResult, FetchResult, MapResult } from "../../handlers/contract.ts";
+import { StaticSecretsProvider } from "../adapters/envSecrets.ts";
+import { LocalObjectStore } from "../adapters/localObjectStore.ts";
+import type { Telemetry } from "../adapters/observability.ts";
+import type { HttpDeps } from "../adapters/sources/http.ts";
+import type { ClaimResult, ConvertResult, FetchResult, MapResult } from "../handlers/contract.ts";
 import { localInboxFiles, writeInbox } from "./inboxes.ts";
+import { defaultCorpus, type MockApi, startMockApi } from "./mockApis/index.ts";
 import {
   type EventLog,
   type ExecutionReport,

@@ -1,8 +1,8 @@
-import { type ApiKind, sampleCorpus } from "../../../test/mock-apis/index.ts";
-import type { ObjectStore } from "../../adapters/ports.ts";
-import { loadSourceMappings, mapRecord } from "../../core/mapping/index.ts";
-import { passThroughRecord } from "../../core/mapping/passThrough.ts";
+import { loadSourceMappings, mapRecord } from "../core/mapping/index.ts";
+import { passThroughRecord } from "../core/mapping/passThrough.ts";
+import type { ObjectStore } from "../core/ports.ts";
 import { dspmAlertFiles, type InboxAlertFile } from "./dspmInbox.ts";
+import { type ApiKind, sampleCorpus } from "./mockApis/index.ts";
 
 /**
  * The files in the embedded default's S3 inboxes (one folder of the local inbox bucket per inbox

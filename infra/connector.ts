@@ -12,8 +12,8 @@ import {
   checkEnvironmentSize,
   customSourcesEnvironment,
   handlerEnvironment,
-  lambdaSizing,
 } from "./lambdaEnvironment.ts";
+import { lambdaSizing } from "./lambdaSizing.ts";
 import { type ConnectorNames, connectorNames, FUNCTION_ROLES, type FunctionRole } from "./names.ts";
 import { Observability } from "./observability.ts";
 import {

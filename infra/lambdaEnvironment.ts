@@ -64,22 +64,6 @@ export function handlerEnvironment(p: {
  */
 export const PENDING_LEASE_SECONDS = 7200;
 
-/** Memory and timeout per function: Convert holds record batches and parquet-wasm's memory; the rest is I/O. */
-export function lambdaSizing(role: FunctionRole): { memoryMb: number; timeoutSeconds: number } {
-  switch (role) {
-    case "loadCheckpoint":
-    case "commit":
-    case "recordFailure":
-      return { memoryMb: 256, timeoutSeconds: 60 };
-    case "fetch":
-      return { memoryMb: 512, timeoutSeconds: 900 };
-    case "map":
-      return { memoryMb: 1024, timeoutSeconds: 900 };
-    case "convert":
-      return { memoryMb: 3008, timeoutSeconds: 900 };
-  }
-}
-
 /**
  * The checkpoint parameter's value when the stack creates it (functions/core/checkpoint: version 1, the
  * first window starting `initialLookbackHours` before deployment, nothing pending). Pulumi ignores the

@@ -8,11 +8,7 @@ import { ConnectorState } from "./checkpoint.ts";
 import type { ConnectorConfig, StackConfig } from "./config.ts";
 import { type CustomSourceOutputs, CustomSources } from "./customSources.ts";
 import { connectorRow, type WidgetSpec } from "./dashboard.ts";
-import {
-  checkEnvironmentSize,
-  customSourcesEnvironment,
-  handlerEnvironment,
-} from "./lambdaEnvironment.ts";
+import { checkEnvironmentSize, customSourcesEnvironment, handlerEnvironment } from "./lambdaEnvironment.ts";
 import { lambdaSizing } from "./lambdaSizing.ts";
 import { type ConnectorNames, connectorNames, FUNCTION_ROLES, type FunctionRole } from "./names.ts";
 import { Observability } from "./observability.ts";

@@ -1,7 +1,7 @@
 import { ConfigError } from "../functions/core/errors.ts";
 import type { CustomSourceConfig } from "../functions/handlers/environment.ts";
 import type { ConnectorConfig, StackConfig } from "./config.ts";
-import { connectorNames, type FunctionRole } from "./names.ts";
+import { connectorNames } from "./names.ts";
 import { lakePrefix, partitionOf } from "./policies.ts";
 
 /** The handlers' CloudWatch namespace, and the `service` dimension Powertools adds to every metric. */

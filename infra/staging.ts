@@ -19,9 +19,21 @@ export interface StagingArgs {
 }
 
 /**
+ * The staging crawler reads only the folders added since its last run (a run is billed for at least ten
+ * minutes, and the state machine starts one only when a window adds a day: DESIGN.md §2.4). Glue
+ * accepts CRAWL_NEW_FOLDERS_ONLY only with LOG for both schema-change behaviours; new tables and
+ * partitions are created whatever the policy (Glue API reference, SchemaChangePolicy), so a later
+ * attribute reaches the table's columns only through a crawl with CRAWL_EVERYTHING (README, staging).
+ */
+export const STAGING_CRAWL_POLICY = {
+  recrawlPolicy: { recrawlBehavior: "CRAWL_NEW_FOLDERS_ONLY" },
+  schemaChangePolicy: { updateBehavior: "LOG", deleteBehavior: "LOG" },
+} as const;
+
+/**
  * Where a connector stages its data: its own bucket (unless the stack shares one), and the staging
- * Glue database and crawler with one table per custom source over `staging/ocsf/<source>/`, so staged
- * OCSF can be queried and replayed with Athena.
+ * Glue database and crawler with one table per custom source over `staging/ocsf/<source>/` (partitioned
+ * by `eventDay`), so staged OCSF can be queried and replayed with Athena.
  */
 export class Staging extends pulumi.ComponentResource {
   public readonly bucketName: pulumi.Output<string>;
@@ -79,8 +91,8 @@ export class Staging extends pulumi.ComponentResource {
         s3Targets: c.customSources.map((s) => ({
           path: pulumi.interpolate`s3://${this.bucketName}/${stagingPrefixes.ocsf(s.name)}`,
         })),
-        schemaChangePolicy: { updateBehavior: "UPDATE_IN_DATABASE", deleteBehavior: "LOG" },
-        // One table per custom source folder, partitions for the window folders beneath it.
+        ...STAGING_CRAWL_POLICY,
+        // One table per custom source folder, an eventDay partition per day folder beneath it.
         configuration: JSON.stringify({ Version: 1.0, Grouping: { TableLevelConfiguration: 4 } }),
         tags,
       },

@@ -8,20 +8,22 @@ export interface LocalTable {
   readonly name: string;
   /** The staged prefix the table reads, e.g. "staging/ocsf/okta-auth/". */
   readonly location: string;
-  /** One partition per window folder. */
+  /** One partition per folder below the table's (staging: `eventDay=<YYYYMMDD>`). */
   readonly partitions: readonly string[];
   readonly objects: number;
   readonly bytes: number;
 }
 
 /**
- * Stands in for the staging Glue crawler: a crawl lists `<prefix><table>/<window>/…` in the staging
+ * Stands in for the staging Glue crawler: a crawl lists `<prefix><table>/<partition>/…` in the staging
  * store and records one table per first-level folder in a JSON catalogue, as the Glue crawler makes
  * one table per custom source. A crawl reports RUNNING to the first `state` call after `start` and
  * READY afterwards, so the state machine's poll loop runs for real.
  */
 export class LocalCrawler implements Crawler {
   readonly #running = new Map<string, number>();
+  /** Crawls started by this instance (each one a billed Glue crawler run in AWS). */
+  started = 0;
   /** Catalogue writes one at a time (crawls of the Convert Map state's iterations overlap). */
   #writes: Promise<unknown> = Promise.resolve();
 
@@ -38,6 +40,7 @@ export class LocalCrawler implements Crawler {
   async start(name: string): Promise<{ alreadyRunning: boolean }> {
     if (this.#running.has(name)) return { alreadyRunning: true };
     this.#running.set(name, 1);
+    this.started += 1;
     await this.#crawl(name);
     return { alreadyRunning: false };
   }

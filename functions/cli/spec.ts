@@ -122,6 +122,11 @@ Summary line: {"in","mapped":{"<class_uid>":n},"skipped","quarantined","coerced"
     options: [
       { flags: "--source <name>", description: "run only this connector (default: all)" },
       { flags: "--out <dir>", description: "lake and state directory", default: ".lake" },
+      {
+        flags: "--json",
+        description:
+          'end with one JSON line: {"connectors":{"<name>":{"loops","crawls","fetched","mapped",…}}}',
+      },
     ],
     load: () => import("./commands/local.ts"),
   },

@@ -70,7 +70,9 @@ export const sourceBatchSchema = z
     classUid: z.number().int().nonnegative(),
     keys: z.array(s3Key).min(1),
     events: z.number().int().positive(),
-    /** The Security Lake crawler to start after Convert (absent: none configured). */
+    /** Event days (YYYYMMDD) whose staging partition this window created: only then is a crawl needed. */
+    newDays: z.array(z.string().regex(/^\d{8}$/)),
+    /** The Security Lake crawler to start after Convert when the window adds a day (absent: none configured). */
     lakeCrawlerName: z.string().min(1).optional(),
   })
   .strict();
@@ -91,6 +93,8 @@ export const mapResultSchema = z
       movedToUnmapped: z.number().int().nonnegative().optional(),
     }),
     sources: z.array(sourceBatchSchema),
+    /** `<customSource>/eventDay=<YYYYMMDD>` of every staging partition the window created (§2.4). */
+    newPartitions: z.array(z.string()),
   })
   .strict();
 export type MapResult = z.infer<typeof mapResultSchema>;

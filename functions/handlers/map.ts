@@ -1,6 +1,7 @@
 import { gunzipSync } from "node:zlib";
 import { z } from "zod";
 import { loadSourceMappings, MapRun, type QuarantineRecord, splitLines } from "../core/mapping/index.ts";
+import { dayNumber, eventDay } from "../core/parquet/layout.ts";
 import { awsDeps } from "./awsDeps.ts";
 import { type MapResult, type SourceBatch, windowSchema } from "./contract.ts";
 import { type HandlerDeps, lazyHandler, type StateHandler, stateHandler } from "./deps.ts";
@@ -14,9 +15,18 @@ export const mapInput = z
 /** A part file is closed at this many bytes of OCSF NDJSON, bounding the handler's memory. */
 export const PART_BYTES = 64 * 1024 * 1024;
 
-/** `staging/ocsf/<customSource>/<windowId>/part-<n>.ndjson` (n zero-padded so key order is part order). */
-export function ocsfPartKey(customSource: string, windowId: string, part: number): string {
-  return `staging/ocsf/${customSource}/${windowId}/part-${String(part).padStart(5, "0")}.ndjson`;
+/**
+ * `staging/ocsf/<customSource>/eventDay=<YYYYMMDD>/`: one partition of the staging table of a custom
+ * source (DESIGN.md §2.4). Days are the events' UTC days, as in the lake, so the files a window adds to a
+ * day Athena already knows need no crawl.
+ */
+export function ocsfDayPrefix(customSource: string, day: string): string {
+  return `staging/ocsf/${customSource}/eventDay=${day}/`;
+}
+
+/** `…/eventDay=<YYYYMMDD>/<windowId>-<n>.ndjson`, n = 0, 1, … per day (as the lake's Parquet parts). */
+export function ocsfPartKey(customSource: string, day: string, windowId: string, part: number): string {
+  return `${ocsfDayPrefix(customSource, day)}${windowId}-${part}.ndjson`;
 }
 
 /** `staging/quarantine/<connector>/<windowId>.ndjson`: one JSON record per event that failed mapping. */
@@ -24,10 +34,22 @@ export function quarantineKey(connector: string, windowId: string): string {
   return `staging/quarantine/${connector}/${windowId}.ndjson`;
 }
 
+/** One day's buffered lines of one custom source, and how many parts of that day are written. */
+interface DayBuffer {
+  lines: string[];
+  bytes: number;
+  parts: number;
+}
+
+/**
+ * The OCSF NDJSON of one custom source in one window, per event day. The bytes buffered over all days
+ * are bounded by PART_BYTES: past it, every day's buffer becomes a part (a window spanning many days,
+ * such as an inbox of old files, makes smaller parts instead of more memory).
+ */
 class SourceParts {
   readonly keys: string[] = [];
+  readonly days = new Map<string, DayBuffer>();
   events = 0;
-  #lines: string[] = [];
   #bytes = 0;
 
   constructor(
@@ -35,30 +57,45 @@ class SourceParts {
     readonly windowId: string,
   ) {}
 
-  add(line: string): boolean {
-    this.#lines.push(line);
+  /** Buffers one event; true when the buffers should be taken. */
+  add(line: string, timeMs: number): boolean {
+    const day = eventDay(dayNumber(timeMs));
+    let buffer = this.days.get(day);
+    if (!buffer) {
+      buffer = { lines: [], bytes: 0, parts: 0 };
+      this.days.set(day, buffer);
+    }
+    buffer.lines.push(line);
+    buffer.bytes += line.length + 1;
     this.#bytes += line.length + 1;
     this.events += 1;
     return this.#bytes >= PART_BYTES;
   }
 
-  /** The next part's key and body, or undefined when nothing is buffered. */
-  take(): { key: string; body: string } | undefined {
-    if (this.#lines.length === 0) return undefined;
-    const key = ocsfPartKey(this.config.name, this.windowId, this.keys.length + 1);
-    const body = `${this.#lines.join("\n")}\n`;
-    this.keys.push(key);
-    this.#lines = [];
+  /** A part per day with buffered lines: its key and body. */
+  take(): { key: string; body: string }[] {
+    const parts: { key: string; body: string }[] = [];
+    for (const [day, buffer] of [...this.days].sort(([a], [b]) => a.localeCompare(b))) {
+      if (buffer.lines.length === 0) continue;
+      const key = ocsfPartKey(this.config.name, day, this.windowId, buffer.parts);
+      parts.push({ key, body: `${buffer.lines.join("\n")}\n` });
+      this.keys.push(key);
+      buffer.parts += 1;
+      buffer.lines = [];
+      buffer.bytes = 0;
+    }
     this.#bytes = 0;
-    return { key, body };
+    return parts;
   }
 }
 
 /**
  * Maps the window's raw pages to OCSF, one NDJSON series per custom source (the source that the
- * connector config assigns to the event's class), and writes events that fail mapping or validation to
- * the window's quarantine file with the reason and the raw event. Keys depend only on the window and the
- * data; parts and quarantine left by an earlier attempt at the same window are replaced, never added to.
+ * connector config assigns to the event's class) and event day, and writes events that fail mapping or
+ * validation to the window's quarantine file with the reason and the raw event. Keys depend only on the
+ * window and the data; parts and quarantine left by an earlier attempt at the same window are replaced,
+ * never added to. Reports the staging partitions the window created (`newPartitions`): only then does
+ * the state machine start a crawl (DESIGN.md §2.4).
  */
 export function makeHandler(deps: HandlerDeps): StateHandler<MapResult> {
   const { env } = deps;
@@ -74,7 +111,7 @@ export function makeHandler(deps: HandlerDeps): StateHandler<MapResult> {
     const pendingWrites: { key: string; body: string }[] = [];
     const run = new MapRun(mappings, {
       sink: {
-        mapped(classUid, json) {
+        mapped(classUid, json, event) {
           const config = byClass.get(classUid);
           if (!config) {
             // A class the connector feeds to no custom source: kept, with the reason, for replay.
@@ -95,10 +132,8 @@ export function makeHandler(deps: HandlerDeps): StateHandler<MapResult> {
             source = new SourceParts(config, window.windowId);
             parts.set(classUid, source);
           }
-          if (source.add(json)) {
-            const part = source.take();
-            if (part) pendingWrites.push(part);
-          }
+          // The engine has validated `time` (timestamp_t, epoch milliseconds) before an event reaches the sink.
+          if (source.add(json, event.time as number)) pendingWrites.push(...source.take());
         },
         quarantined(record: QuarantineRecord) {
           quarantined.push(JSON.stringify(record));
@@ -116,21 +151,23 @@ export function makeHandler(deps: HandlerDeps): StateHandler<MapResult> {
       }
     }
     const sources: SourceBatch[] = [];
+    const newPartitions: string[] = [];
     for (const source of [...parts.values()].sort((a, b) => a.config.name.localeCompare(b.config.name))) {
-      const last = source.take();
-      if (last) {
-        await deps.staging.put(last.key, last.body, { contentType: "application/x-ndjson" });
-        written.push(last.key);
+      for (const part of source.take()) {
+        await deps.staging.put(part.key, part.body, { contentType: "application/x-ndjson" });
+        written.push(part.key);
       }
+      const newDays = await settleDays(deps, source, new Set(written));
+      newPartitions.push(...newDays.map((day) => `${source.config.name}/eventDay=${day}`));
       sources.push({
         customSource: source.config.name,
         classUid: source.config.classUid,
         keys: source.keys,
         events: source.events,
+        newDays,
         ...(source.config.crawlerName ? { lakeCrawlerName: source.config.crawlerName } : {}),
       });
     }
-    await removeStaleParts(deps, window.windowId, new Set(written));
     const qKey = quarantineKey(env.connector, window.windowId);
     if (quarantined.length > 0) {
       await deps.staging.put(qKey, `${quarantined.join("\n")}\n`, { contentType: "application/x-ndjson" });
@@ -156,17 +193,31 @@ export function makeHandler(deps: HandlerDeps): StateHandler<MapResult> {
         skippedTypes: Object.fromEntries([...run.skippedTypes].slice(0, 50)),
       });
     }
-    return { keys: written, counts, sources };
+    return { keys: written, counts, sources, newPartitions };
   });
 }
 
-/** Deletes OCSF parts of this window that an earlier attempt wrote and this one did not. */
-async function removeStaleParts(deps: HandlerDeps, windowId: string, keep: Set<string>): Promise<void> {
-  for (const config of deps.env.customSources) {
-    for (const object of await deps.staging.list(`staging/ocsf/${config.name}/${windowId}/`)) {
-      if (!keep.has(object.key)) await deps.staging.delete(object.key);
+/**
+ * Lists each day folder the window wrote (one LIST request per source and day, never a crawl): parts of
+ * this window that an earlier attempt wrote and this one did not are deleted, and a day holding no other
+ * window's files is new to the staging catalogue. An earlier attempt at the window counts as nobody, so a
+ * retried window crawls again rather than never. What this cannot see: a day that only an earlier attempt
+ * wrote, which needs the mapping files to change between two attempts at the same raw pages (Convert reads
+ * only the parts listed here, so the lake is unaffected; the stale part expires with staging).
+ */
+async function settleDays(deps: HandlerDeps, source: SourceParts, keep: Set<string>): Promise<string[]> {
+  const newDays: string[] = [];
+  for (const day of [...source.days.keys()].sort()) {
+    const prefix = ocsfDayPrefix(source.config.name, day);
+    const own = `${prefix}${source.windowId}-`;
+    let others = false;
+    for (const object of await deps.staging.list(prefix)) {
+      if (!object.key.startsWith(own) || !/^\d+\.ndjson$/.test(object.key.slice(own.length))) others = true;
+      else if (!keep.has(object.key)) await deps.staging.delete(object.key);
     }
+    if (!others) newDays.push(day);
   }
+  return newDays;
 }
 
 export const handler = lazyHandler(() => makeHandler(awsDeps()));

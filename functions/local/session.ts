@@ -24,9 +24,17 @@ import {
 /** The fixed clock of the embedded default: window ids (and so every key) repeat run after run. */
 export const LOCAL_NOW = new Date("2025-01-01T00:00:00.000Z");
 
+/** Events per loop of the embedded default. */
+export const LOCAL_MAX_EVENTS = 250;
+
 export interface ConnectorTotals {
   executions: number;
+  /** Windows claimed: the state machine's loops (More? → LoadCheckpoint), over all executions. */
   windows: number;
+  /** Staging crawls started (a crawl only when a window adds a day or a custom source: DESIGN.md §2.4). */
+  crawls: number;
+  /** Starts of Security Lake's crawlers (one per custom source and new day, where configured). */
+  lakeCrawls: number;
   fetched: number;
   skipped: number;
   quarantined: number;
@@ -54,6 +62,8 @@ export async function openSession(spec: LocalConnectorSpec, options: SessionOpti
   const common = {
     out: options.out,
     now: () => LOCAL_NOW,
+    // Small loops, as an hourly schedule makes: many windows, few of them adding a day to staging.
+    maxEvents: LOCAL_MAX_EVENTS,
     ...(options.telemetry ? { telemetry: options.telemetry } : {}),
     ...(options.http ? { http: options.http } : {}),
   };
@@ -93,18 +103,25 @@ export async function drainConnector(
   const totals: ConnectorTotals = {
     executions: 0,
     windows: 0,
+    crawls: 0,
+    lakeCrawls: 0,
     fetched: 0,
     skipped: 0,
     quarantined: 0,
     sources: new Map(),
   };
   const name = session.spec.name;
+  const { crawler, lakeCrawler } = session.runtime;
+  const crawlsBefore = crawler.started;
+  const lakeCrawlsBefore = lakeCrawler.started;
   for (let n = 1; ; n += 1) {
     const report = await runExecution(session.runtime, {
       executionId: `arn:aws:states:us-east-1:123456789012:execution:seclake-local-${name}:run-${n}`,
       onEvent: (event) => observe(event, totals, name, options.progress),
     });
     totals.executions += 1;
+    totals.crawls = crawler.started - crawlsBefore;
+    totals.lakeCrawls = lakeCrawler.started - lakeCrawlsBefore;
     const more = (report.output as { commit?: { hasMore?: boolean } } | undefined)?.commit?.hasMore;
     if (report.status === "FAILED" || !more || n >= (options.maxExecutions ?? 50)) {
       return { totals, last: report };

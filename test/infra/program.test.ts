@@ -83,6 +83,13 @@ describe.each(connectors.map((c) => [c.name, c] as const))("connector %s", (name
       c.customSources.map((s) => `s3://${base(name)}-20261125abcdef/staging/ocsf/${s.name}/`),
     );
     expect(crawler.inputs.databaseName).toBe(`${base(name).replaceAll("-", "_")}_staging`);
+    // Incremental: new day folders only. Glue rejects CRAWL_NEW_FOLDERS_ONLY unless both schema-change
+    // behaviours are LOG, which mocks would accept.
+    expect(crawler.inputs.recrawlPolicy).toEqual({ recrawlBehavior: "CRAWL_NEW_FOLDERS_ONLY" });
+    expect(crawler.inputs.schemaChangePolicy).toEqual({ updateBehavior: "LOG", deleteBehavior: "LOG" });
+    expect(JSON.parse(crawler.inputs.configuration as string)).toMatchObject({
+      Grouping: { TableLevelConfiguration: 4 },
+    });
   });
 
   it("one checkpoint parameter holding a valid version-1 checkpoint", () => {

@@ -92,7 +92,20 @@ describe("seclake local", () => {
       "sailpoint-auth",
       "sailpoint-sched-job",
     ]);
-    for (const t of first.values()) expect(t.fetched).toBeGreaterThan(0);
+    for (const t of first.values()) {
+      expect(t.fetched).toBeGreaterThan(0);
+      // A crawl only for windows that add a day: never more crawls than windows, and at least one.
+      expect(t.crawls).toBeGreaterThan(0);
+      expect(t.crawls).toBeLessThanOrEqual(t.windows);
+    }
+  });
+
+  it("stages OCSF by custom source and event day, as the staging catalogue partitions it", async () => {
+    const staged = (await new LocalObjectStore(out).list("staging/ocsf/")).map((o) => o.key);
+    expect(staged.length).toBeGreaterThan(0);
+    for (const key of staged) {
+      expect(key).toMatch(/^staging\/ocsf\/[a-z-]+\/eventDay=\d{8}\/[0-9TZ]+-[0-9a-f]{12}-\d+\.ndjson$/);
+    }
   });
 
   it("seclake query over the lake returns every mapped event, typed, per class", async () => {
@@ -135,6 +148,8 @@ describe("seclake local", () => {
     for (const t of again.values()) {
       expect(t.fetched).toBe(0);
       expect(t.sources.size).toBe(0);
+      expect(t.crawls).toBe(0);
+      expect(t.lakeCrawls).toBe(0);
     }
     expect(await lakeSnapshot(out)).toEqual(before);
     expect((await new LocalObjectStore(out).list("staging/")).map((o) => o.key)).toEqual(staged);

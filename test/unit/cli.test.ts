@@ -1,4 +1,7 @@
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseArgs } from "../../functions/cli/main.ts";
 import { commands } from "../../functions/cli/spec.ts";
@@ -46,6 +49,28 @@ describe("seclake command line", () => {
       ...["--region", "us-east-1", "--account", "123456789012", "--out", "o"],
     ]);
     expect(convert?.options.window).toBeUndefined();
+  });
+
+  it("local --json ends with the run's figures; a second run over the same --out starts no crawl", () => {
+    const out = mkdtempSync(join(tmpdir(), "seclake-local-json-"));
+    try {
+      const last = () => {
+        const result = runCli("local", "--source", "zscaler-dspm", "--out", out, "--json");
+        expect(result.status, result.stderr).toBe(0);
+        const line = result.stdout.trim().split("\n").at(-1) ?? "";
+        return JSON.parse(line).connectors["zscaler-dspm"];
+      };
+      const first = last();
+      expect(first).toMatchObject({ loops: 1, crawls: 1, quarantined: 2 });
+      expect(first.mapped).toBe(first.rows);
+      expect(first.files).toBeGreaterThan(0);
+      expect(Object.keys(first)).toEqual(
+        expect.arrayContaining(["loops", "crawls", "fetched", "mapped", "quarantined", "rows", "files"]),
+      );
+      expect(last()).toMatchObject({ crawls: 0, fetched: 0, rows: 0, files: 0 });
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
   });
 
   it("rejects an unknown source and a missing required option", () => {

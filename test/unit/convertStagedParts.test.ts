@@ -6,6 +6,7 @@ import { LocalObjectWriter } from "../../functions/adapters/localObjectWriter.ts
 import { InputError, SchemaError } from "../../functions/core/errors.ts";
 import { type ConvertOptions, convertOcsf, type StagedParts } from "../../functions/core/parquet/convert.ts";
 import type { ObjectUpload, ObjectWriter } from "../../functions/core/ports.ts";
+import { ocsfPartKey } from "../../functions/handlers/map.ts";
 import { listFiles } from "../helpers/parquetReadBack.ts";
 
 const root = mkdtempSync(join(tmpdir(), "seclake-parts-test-"));
@@ -61,7 +62,7 @@ function events(n: number, order: "shuffled" | "ordered" | "nearly" = "shuffled"
 function stage(lines: string[], per: number) {
   const bodies = new Map<string, Buffer>();
   for (let p = 0; p * per < lines.length; p++) {
-    const key = `staging/ocsf/okta-auth/w1/part-${String(p).padStart(5, "0")}.ndjson`;
+    const key = ocsfPartKey("okta-auth", "20240309", "w1", p);
     bodies.set(key, Buffer.from(`${lines.slice(p * per, (p + 1) * per).join("\n")}\n`));
   }
   const reads: string[] = [];
@@ -168,7 +169,7 @@ describe("convertOcsf with staged parts", () => {
     const attempt = convertParts(input(), { windowId: "w1" });
     await expect(attempt).rejects.toBeInstanceOf(type);
     await expect(attempt).rejects.toThrow(
-      new RegExp(`^staging/ocsf/okta-auth/w1/part-00001\\.ndjson:4: ${message.source}`),
+      new RegExp(`^staging/ocsf/okta-auth/eventDay=20240309/w1-1\\.ndjson:4: ${message.source}`),
     );
   });
 
@@ -186,7 +187,7 @@ describe("convertOcsf with staged parts", () => {
       },
       { windowId: "w1" },
     );
-    await expect(attempt).rejects.toThrow(/part-00000\.ndjson: changed between the two reads/);
+    await expect(attempt).rejects.toThrow(/w1-0\.ndjson: changed between the two reads/);
   });
 
   it("creates nothing under the temp directory", async () => {

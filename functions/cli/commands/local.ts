@@ -9,8 +9,8 @@ import { formatTable } from "../table.ts";
  * real statemachine/connector.asl.json runs in-process against a loopback mock of the vendor API (the
  * shared samples plus generated events) or a local S3 inbox of Zscaler DSPM alerts, with a directory
  * as S3 and a JSON file as SSM under `--out`. Progress goes to stderr, one line per step; the summary
- * table and the DuckDB query to stdout. The clock is fixed, so a second run finds nothing new and
- * writes nothing.
+ * table and the DuckDB query to stdout; with `--json` the last stdout line is the run's figures as JSON
+ * instead of the query hint. The clock is fixed, so a second run finds nothing new and writes nothing.
  */
 export async function run(opts: Record<string, string | boolean | undefined>): Promise<number> {
   const out = resolve(String(opts.out ?? ".lake"));
@@ -38,12 +38,40 @@ export async function run(opts: Record<string, string | boolean | undefined>): P
     }
   }
   process.stdout.write(`${summaryTable(rows)}\n`);
+  if (opts.json) {
+    process.stdout.write(`${JSON.stringify(jsonSummary(rows))}\n`);
+    return failed ? 1 : 0;
+  }
   process.stdout.write(`\nLake: ${out}/ext/<custom source>/region=…/accountId=…/eventDay=…/*.parquet\n`);
   const outFlag = out === resolve(".lake") ? "" : ` --out ${relativeOrAbsolute(out)}`;
   process.stdout.write(
     `Query it (DuckDB in-process; a view per custom source, and lake):\n  npx seclake query${outFlag}\n  npx seclake query${outFlag} "SELECT class_name, count(*) AS events FROM lake GROUP BY ALL"\n`,
   );
   return failed ? 1 : 0;
+}
+
+/**
+ * The `--json` line (DESIGN.md §5): per connector, the loops (windows) its executions ran, the staging
+ * crawls they started, and the events and files of the run.
+ */
+export function jsonSummary(rows: readonly { connector: string; totals: ConnectorTotals }[]) {
+  const connectors: Record<string, Record<string, number>> = {};
+  for (const { connector, totals } of rows) {
+    const sources = [...totals.sources.values()];
+    const sum = (pick: (s: (typeof sources)[number]) => number) => sources.reduce((n, s) => n + pick(s), 0);
+    connectors[connector] = {
+      loops: totals.windows,
+      crawls: totals.crawls,
+      lakeCrawls: totals.lakeCrawls,
+      fetched: totals.fetched,
+      mapped: sum((s) => s.mapped),
+      skipped: totals.skipped,
+      quarantined: totals.quarantined,
+      rows: sum((s) => s.rows),
+      files: sum((s) => s.files),
+    };
+  }
+  return { connectors };
 }
 
 function summaryTable(rows: readonly { connector: string; totals: ConnectorTotals }[]): string {

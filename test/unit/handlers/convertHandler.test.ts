@@ -61,7 +61,7 @@ function setup(name: string) {
   const run = (keys: string[]) =>
     makeHandler(deps)({
       window,
-      source: { customSource: "okta-auth", classUid: 3002, keys, events: 3 },
+      source: { customSource: "okta-auth", classUid: 3002, keys, events: 3, newDays: [] },
       executionId: "exec-1",
     });
   return { staging, lake, run };
@@ -71,8 +71,8 @@ describe("ConvertSource handler", () => {
   it("reads the staged parts and writes below the source's lakePrefix", async () => {
     const { staging, lake, run } = setup("ok");
     const keys = [
-      "staging/ocsf/okta-auth/w1/part-00000.ndjson",
-      "staging/ocsf/okta-auth/w1/part-00001.ndjson",
+      "staging/ocsf/okta-auth/eventDay=20240309/w1-0.ndjson",
+      "staging/ocsf/okta-auth/eventDay=20240309/w1-1.ndjson",
     ];
     await staging.put(keys[0] as string, `${event(2)}\n${event(0)}\n`);
     await staging.put(keys[1] as string, `${event(1)}\n`);
@@ -84,9 +84,14 @@ describe("ConvertSource handler", () => {
 
   it("fails naming a missing part", async () => {
     const { staging, run } = setup("missing");
-    await staging.put("staging/ocsf/okta-auth/w1/part-00000.ndjson", `${event(0)}\n`);
+    await staging.put("staging/ocsf/okta-auth/eventDay=20240309/w1-0.ndjson", `${event(0)}\n`);
     await expect(
-      run(["staging/ocsf/okta-auth/w1/part-00000.ndjson", "staging/ocsf/okta-auth/w1/part-00001.ndjson"]),
-    ).rejects.toThrow("ConvertSource: staged part staging/ocsf/okta-auth/w1/part-00001.ndjson is missing");
+      run([
+        "staging/ocsf/okta-auth/eventDay=20240309/w1-0.ndjson",
+        "staging/ocsf/okta-auth/eventDay=20240309/w1-1.ndjson",
+      ]),
+    ).rejects.toThrow(
+      "ConvertSource: staged part staging/ocsf/okta-auth/eventDay=20240309/w1-1.ndjson is missing",
+    );
   });
 });

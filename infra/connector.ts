@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "../functions/core/errors.ts";
+import { definitionFor } from "../functions/core/pipeline/definition.ts";
 import { accountOfArn, crawlerNameOf } from "./arns.ts";
 import { renderAsl, sdkIntegrationArn } from "./asl.ts";
 import { BUNDLE_MAPPINGS_DIR } from "./bundle.ts";
@@ -268,7 +269,13 @@ export class Connector extends pulumi.ComponentResource {
     );
     const definition = pulumi
       .all(aslSubstitutions(functions, staging.crawlerName, partition))
-      .apply((values) => renderAsl(args.aslTemplate, values as Record<string, string>, args.aslFile));
+      .apply((values) =>
+        renderAsl(
+          JSON.stringify(definitionFor(JSON.parse(args.aslTemplate), "pull"), null, 2),
+          values as Record<string, string>,
+          args.aslFile,
+        ),
+      );
     const stateMachine = new aws.sfn.StateMachine(
       `${name}-sm`,
       {

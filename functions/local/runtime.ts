@@ -9,6 +9,7 @@ import { LocalParameterStore } from "../adapters/localParameterStore.ts";
 import { recordingTelemetry, type Telemetry } from "../adapters/observability.ts";
 import type { HttpDeps, RetryPolicy } from "../adapters/sources/http.ts";
 import { defaultMappingsDir, loadSourceMappings } from "../core/mapping/index.ts";
+import { type ConnectorMode, definitionFor } from "../core/pipeline/definition.ts";
 import type { Crawler, ObjectStore, SecretsProvider } from "../core/ports.ts";
 import { makeHandler as commitHandler } from "../handlers/commit.ts";
 import { makeHandler as convertHandler } from "../handlers/convert.ts";
@@ -234,7 +235,7 @@ export interface RunExecutionOptions {
 
 /** The values the local run gives the ASL's placeholders (infra gives the deployed ARNs and names). */
 export const LOCAL_SUBSTITUTIONS: Readonly<Record<string, string>> = Object.fromEntries([
-  ...["LoadCheckpoint", "Fetch", "Map", "Convert", "Commit", "RecordFailure"].map((fn) => [
+  ...["LoadCheckpoint", "Fetch", "Map", "Convert", "Commit", "Acknowledge", "RecordFailure"].map((fn) => [
     `${fn}FunctionArn`,
     `arn:aws:lambda:${LOCAL_LAKE.region}:${LOCAL_LAKE.accountId}:function:seclake-local-${fn}`,
   ]),
@@ -244,13 +245,19 @@ export const LOCAL_SUBSTITUTIONS: Readonly<Record<string, string>> = Object.from
 ]);
 
 /** The ASL with every `${Placeholder}` replaced; throws naming a placeholder that has no value. */
-export function renderLocalDefinition(substitutions = LOCAL_SUBSTITUTIONS): unknown {
-  const text = JSON.stringify(definition).replace(/\$\{([A-Za-z]+)\}/g, (_, name: string) => {
-    const value = substitutions[name];
-    if (value === undefined)
-      throw new Error(`statemachine/connector.asl.json: no local value for \${${name}}`);
-    return value;
-  });
+export function renderLocalDefinition(
+  substitutions = LOCAL_SUBSTITUTIONS,
+  mode: ConnectorMode = "pull",
+): unknown {
+  const text = JSON.stringify(definitionFor(definition, mode)).replace(
+    /\$\{([A-Za-z]+)\}/g,
+    (_, name: string) => {
+      const value = substitutions[name];
+      if (value === undefined)
+        throw new Error(`statemachine/connector.asl.json: no local value for \${${name}}`);
+      return value;
+    },
+  );
   return JSON.parse(text);
 }
 

@@ -1,5 +1,6 @@
 import aslValidator from "asl-validator";
 import { describe, expect, it } from "vitest";
+import { definitionFor } from "../../functions/core/pipeline/definition.ts";
 import { environmentSchema } from "../../functions/handlers/environment.ts";
 import { PENDING_LEASE_SECONDS } from "../../infra/lambdaEnvironment.ts";
 import definition from "../../statemachine/connector.asl.json" with { type: "json" };
@@ -93,8 +94,10 @@ describe("statemachine/connector.asl.json", () => {
   });
 
   it("catches every failure of the main path into RecordFailure with the input kept", () => {
+    // Acknowledge runs after Commit: the window is committed, so its failure must not mark it failed.
     const topLevel = Object.entries(machine.States).filter(
-      ([name, s]) => (s.Type === "Task" || s.Type === "Map") && name !== "RecordFailure",
+      ([name, s]) =>
+        (s.Type === "Task" || s.Type === "Map") && name !== "RecordFailure" && name !== "Acknowledge",
     );
     expect(topLevel.length).toBe(7);
     for (const [name, state] of topLevel) {
@@ -157,6 +160,7 @@ describe("statemachine/connector.asl.json", () => {
     const text = JSON.stringify(definition);
     const found = [...new Set([...text.matchAll(/\$\{([A-Za-z]+)\}/g)].map((m) => m[1]))].sort();
     expect(found).toEqual([
+      "AcknowledgeFunctionArn",
       "CommitFunctionArn",
       "ConvertFunctionArn",
       "FetchFunctionArn",
@@ -215,5 +219,31 @@ describe("statemachine/connector.asl.json", () => {
       ResultPath: "$.convert",
       Next: "Commit",
     });
+  });
+});
+
+describe("one definition for both modes (functions/core/pipeline/definition.ts)", () => {
+  it("push runs the template as written; pull has a Pass for Acknowledge and no function to deploy for it", () => {
+    expect(definitionFor(definition, "push")).toBe(definition);
+    const pull = definitionFor(definition, "pull") as unknown as Machine;
+    expect(pull.States.Acknowledge).toMatchObject({ Type: "Pass", Next: machine.States.Acknowledge?.Next });
+    expect(pull.States.AcknowledgeFailed).toBeUndefined();
+    expect(JSON.stringify(pull)).not.toContain("AcknowledgeFunctionArn");
+    const { isValid, errors } = aslValidator(pull);
+    expect(errors).toEqual([]);
+    expect(isValid).toBe(true);
+    // Every other state is the template's.
+    for (const [name, state] of Object.entries(machine.States)) {
+      if (!name.startsWith("Acknowledge")) expect(pull.States[name], name).toEqual(state);
+    }
+  });
+
+  it("acknowledges after Commit, and a failed acknowledgement goes on instead of failing the committed window", () => {
+    expect(machine.States.Commit?.Next).toBe("Acknowledge");
+    const ack = machine.States.Acknowledge as State & { Catch: { ErrorEquals: string[]; Next: string }[] };
+    expect(ack.Catch).toEqual([
+      expect.objectContaining({ ErrorEquals: ["States.ALL"], Next: "AcknowledgeFailed" }),
+    ]);
+    expect(machine.States.AcknowledgeFailed?.Next).toBe(ack.Next);
   });
 });

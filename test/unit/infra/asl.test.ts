@@ -55,6 +55,7 @@ describe("renderAsl", () => {
     const asl = readFileSync(new URL("../../../statemachine/connector.asl.json", import.meta.url), "utf8");
     expect(placeholders(asl).sort()).toEqual(
       [
+        "AcknowledgeFunctionArn",
         "CommitFunctionArn",
         "ConvertFunctionArn",
         "FetchFunctionArn",

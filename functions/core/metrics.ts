@@ -6,6 +6,12 @@
  */
 export const PIPELINE_METRICS = {
   EventsFetched: { unit: "Count", dimensions: [], emittedBy: "Fetch" },
+  /** Push: deliveries of events already taken (SQS redelivery, a crash before the delete), dropped. */
+  DuplicatesDropped: { unit: "Count", dimensions: [], emittedBy: "Fetch" },
+  /** Push: messages that are not events of the source, left to the dead-letter queue. */
+  PoisonMessages: { unit: "Count", dimensions: [], emittedBy: "Fetch" },
+  /** Push: the window's messages that could not be deleted after Commit (they come back; the ledger drops them). */
+  AcknowledgeFailures: { unit: "Count", dimensions: [], emittedBy: "Acknowledge" },
   EventsMapped: { unit: "Count", dimensions: ["classUid"], emittedBy: "Map" },
   EventsSkipped: { unit: "Count", dimensions: [], emittedBy: "Map" },
   EventsQuarantined: { unit: "Count", dimensions: [], emittedBy: "Map" },

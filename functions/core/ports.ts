@@ -69,3 +69,23 @@ export interface ObjectUpload {
 export interface ObjectWriter {
   begin(key: string, options?: { contentType?: string }): Promise<ObjectUpload>;
 }
+
+/** One message as a queue delivered it. The same message delivered again has another receipt handle. */
+export interface QueueMessage {
+  readonly messageId: string;
+  readonly body: string;
+  /** The handle of this delivery; deleting with it removes the message (if still the latest delivery). */
+  readonly receiptHandle: string;
+  /** How many times the queue has delivered the message, this delivery included. */
+  readonly receiveCount: number;
+}
+
+/** An SQS queue (a JSON file with SQS's semantics locally). */
+export interface MessageQueue {
+  /** Up to `max` (1–10) messages, waiting up to `waitSeconds` for the first one (long polling). */
+  receive(max: number, waitSeconds: number): Promise<QueueMessage[]>;
+  /** Deletes by receipt handle; resolves the handles the queue could not delete. */
+  delete(receiptHandles: readonly string[]): Promise<{ failed: string[] }>;
+  /** The message becomes receivable again after `seconds` (0: at once). */
+  changeVisibility(receiptHandle: string, seconds: number): Promise<void>;
+}

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { type PushMessages, pushMessagesKey } from "../adapters/sources/queue.ts";
 import { isBehind } from "../core/checkpoint/window.ts";
 import {
   assertOwner,
@@ -6,6 +7,7 @@ import {
   parsePipelineCheckpoint,
   serializePipelineCheckpoint,
 } from "../core/pipeline/claim.ts";
+import { Ledger } from "../core/pipeline/ledger.ts";
 import { awsDeps } from "./awsDeps.ts";
 import { type CommitResult, convertedSourceSchema, fetchResultSchema, windowSchema } from "./contract.ts";
 import { type HandlerDeps, lazyHandler, type StateHandler, stateHandler } from "./deps.ts";
@@ -35,13 +37,17 @@ export function makeHandler(deps: HandlerDeps): StateHandler<CommitResult> {
     const stored = await deps.parameters.get(name);
     const current = stored ? parsePipelineCheckpoint(stored.value, `checkpoint ${name}`) : undefined;
     assertOwner(current, executionId, window.windowId);
+    // Push: the window's event ids enter the ledger before the checkpoint moves (and so before
+    // Acknowledge deletes their messages); a crash in between leaves the window pending, to be resumed.
+    if (env.mode === "push") await recordInLedger(deps, window.windowId);
     const next = committedCheckpoint(window, fetch.next);
     const written = await deps.parameters.put(name, serializePipelineCheckpoint(next), {
       expectedVersion: stored?.version ?? null,
     });
     // More to do: the source stopped at maxEvents, or the checkpoint is still a whole window behind
     // now − lag (a backfill). An inbox has no time backlog.
-    const behind = env.sourceKind !== "s3-inbox" && isBehind(next, deps.now().getTime(), env);
+    const behind =
+      env.sourceKind !== "s3-inbox" && env.mode !== "push" && isBehind(next, deps.now().getTime(), env);
     deps.telemetry.info("committed", { since: next.since, fetched: fetch.counts.events });
     // How far the connector trails the clock: the lag alarm's metric (a stalled connector emits none).
     const lagSeconds = Math.max(0, Math.round((deps.now().getTime() - Date.parse(next.since)) / 1000));
@@ -62,6 +68,14 @@ export function makeHandler(deps: HandlerDeps): StateHandler<CommitResult> {
       checkpointVersion: written.version,
     };
   });
+}
+
+async function recordInLedger(deps: HandlerDeps, windowId: string): Promise<void> {
+  const body = await deps.staging.get(pushMessagesKey(deps.env.connector, windowId));
+  if (!body) return;
+  const messages = JSON.parse(new TextDecoder().decode(body)) as PushMessages;
+  const entries = await new Ledger(deps.staging, deps.env.connector).record(windowId, messages.ids);
+  deps.telemetry.info("window's event ids in the de-dup ledger", { entries });
 }
 
 export const handler = lazyHandler(() => makeHandler(awsDeps()));

@@ -55,7 +55,14 @@ export type Cursor = z.infer<typeof cursorSchema>;
 export const fetchResultSchema = z
   .object({
     keys: z.array(s3Key),
-    counts: z.object({ events: z.number().int().nonnegative(), pages: z.number().int().nonnegative() }),
+    counts: z.object({
+      events: z.number().int().nonnegative(),
+      pages: z.number().int().nonnegative(),
+      /** Push: redeliveries dropped (their events were already taken). */
+      duplicates: z.number().int().nonnegative().optional(),
+      /** Push: messages that were not events of this source, left for the dead-letter queue. */
+      poison: z.number().int().nonnegative().optional(),
+    }),
     /** The source has more events in the window than maxEvents allowed. */
     hasMore: z.boolean(),
     next: cursorSchema,

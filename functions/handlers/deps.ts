@@ -3,7 +3,7 @@ import type { z } from "zod";
 import type { Telemetry } from "../adapters/observability.ts";
 import type { SourceConnector } from "../adapters/sources/types.ts";
 import { SourceApiError, SourceUnavailableError, StorageUnavailableError } from "../core/errors.ts";
-import type { ObjectStore, ObjectWriter, ParameterStore } from "../core/ports.ts";
+import type { MessageQueue, ObjectStore, ObjectWriter, ParameterStore } from "../core/ports.ts";
 import { parseInput } from "./contract.ts";
 import type { CustomSourceConfig, HandlerEnvironment } from "./environment.ts";
 
@@ -22,6 +22,8 @@ export interface HandlerDeps {
   /** The Security Lake bucket as the provider role of `source` sees it (assumed with its external id). */
   readonly lakeWriter: (source: CustomSourceConfig) => Promise<ObjectWriter>;
   readonly telemetry: Telemetry;
+  /** Push connectors: the queue their partner event bus feeds. */
+  readonly queue?: () => MessageQueue;
   /** Wall clock; the local run and tests fix it so window ids repeat. */
   readonly now: () => Date;
 }
@@ -87,11 +89,13 @@ const TRANSIENT_AWS = new Set([
   "InternalError",
   "ServiceUnavailable",
   "TooManyUpdates",
+  // SQS (AWS JSON protocol): a throttled request.
+  "RequestThrottled",
 ]);
 
 /**
  * The ASL retries by error name. A retryable SourceApiError becomes SourceUnavailableError, and an AWS
- * SDK throttle or 5xx (S3, SSM, STS) becomes StorageUnavailableError; everything else keeps its name,
+ * SDK throttle or 5xx (S3, SSM, STS, SQS) becomes StorageUnavailableError; everything else keeps its name,
  * so config errors, bad input and lost ownership fail at once.
  */
 export function forStepFunctions(error: unknown): unknown {

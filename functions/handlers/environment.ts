@@ -49,8 +49,17 @@ export const environmentSchema = z
      * whose files can come from any NDJSON producer (e.g. "zscaler-dspm").
      */
     SECLAKE_MAPPING_SOURCE: z.string().min(1).optional(),
-    /** Tenant API base URL (https://<tenant>.api.identitynow.com, …), or s3://<bucket>/<prefix> for `s3-inbox`. */
-    SECLAKE_BASE_URL: z.string().min(1),
+    /**
+     * Tenant API base URL (https://<tenant>.api.identitynow.com, …), or s3://<bucket>/<prefix> for
+     * `s3-inbox`; empty for a push connector without API access.
+     */
+    SECLAKE_BASE_URL: z.string().default(""),
+    /** `pull` pages the source; `push` drains the SQS queue its partner event bus feeds (DESIGN.md §2.1). */
+    SECLAKE_MODE: z.enum(["pull", "push"]).default("pull"),
+    /** Push: the queue the partner event bus's rule delivers to. */
+    SECLAKE_QUEUE_URL: z.string().min(1).optional(),
+    /** Push: the partner event source (aws.partner/okta.com/…); envelopes from any other are rejected. */
+    SECLAKE_EVENT_SOURCE: z.string().min(1).optional(),
     /** Secrets Manager secret id holding the API credentials as JSON; not used by `s3-inbox`. */
     SECLAKE_SECRET_ID: z.string().min(1).optional(),
     /** Staging bucket: raw pages, OCSF NDJSON and quarantine under the `staging/` prefix. */
@@ -86,6 +95,22 @@ export const environmentSchema = z
     POWERTOOLS_METRICS_NAMESPACE: z.string().min(1).default("Seclake"),
   })
   .superRefine((env, ctx) => {
+    const need = (name: keyof typeof env, why: string) => {
+      if (!env[name]) ctx.addIssue({ code: "custom", path: [name], message: `required ${why}` });
+    };
+    if (env.SECLAKE_MODE === "push") {
+      if (env.SECLAKE_SOURCE_KIND !== "okta" && env.SECLAKE_SOURCE_KIND !== "onelogin") {
+        ctx.addIssue({
+          code: "custom",
+          path: ["SECLAKE_MODE"],
+          message: `push needs SECLAKE_SOURCE_KIND okta or onelogin, got ${env.SECLAKE_SOURCE_KIND}`,
+        });
+      }
+      need("SECLAKE_QUEUE_URL", "for SECLAKE_MODE=push");
+      need("SECLAKE_EVENT_SOURCE", "for SECLAKE_MODE=push");
+      return;
+    }
+    need("SECLAKE_BASE_URL", `for SECLAKE_SOURCE_KIND=${env.SECLAKE_SOURCE_KIND}`);
     if (env.SECLAKE_SOURCE_KIND === "s3-inbox") {
       if (!env.SECLAKE_MAPPING_SOURCE)
         ctx.addIssue({
@@ -112,6 +137,11 @@ export const environmentSchema = z
 export interface HandlerEnvironment {
   readonly connector: string;
   readonly sourceKind: SourceKind;
+  readonly mode: "pull" | "push";
+  /** Push only. */
+  readonly queueUrl?: string;
+  /** Push only: the partner event source name. */
+  readonly eventSource?: string;
   readonly mappingSource: string;
   readonly baseUrl: string;
   readonly secretId: string | undefined;
@@ -163,6 +193,9 @@ export function loadEnvironment(env: Readonly<Record<string, string | undefined>
   return {
     connector: e.SECLAKE_CONNECTOR,
     sourceKind: e.SECLAKE_SOURCE_KIND,
+    mode: e.SECLAKE_MODE,
+    ...(e.SECLAKE_QUEUE_URL ? { queueUrl: e.SECLAKE_QUEUE_URL } : {}),
+    ...(e.SECLAKE_EVENT_SOURCE ? { eventSource: e.SECLAKE_EVENT_SOURCE } : {}),
     mappingSource: e.SECLAKE_MAPPING_SOURCE ?? e.SECLAKE_SOURCE_KIND,
     baseUrl: e.SECLAKE_BASE_URL,
     secretId: e.SECLAKE_SECRET_ID,

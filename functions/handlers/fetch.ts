@@ -47,9 +47,18 @@ export function makeHandler(deps: HandlerDeps): StateHandler<FetchResult> {
     // An earlier attempt at this window may have written more pages; Map must not read them.
     await removeStalePages(deps.staging, connectorName, window.windowId, fetched.keys);
     deps.telemetry.metric("EventsFetched", fetched.fetched);
+    // Emitted only when non-zero: a custom metric is billed for every hour it is published in.
+    if (fetched.dropped?.duplicates) deps.telemetry.metric("DuplicatesDropped", fetched.dropped.duplicates);
+    if (fetched.dropped?.poison) deps.telemetry.metric("PoisonMessages", fetched.dropped.poison);
     const result: FetchResult = {
       keys: [...fetched.keys],
-      counts: { events: fetched.fetched, pages: fetched.pages },
+      counts: {
+        events: fetched.fetched,
+        pages: fetched.pages,
+        ...(fetched.dropped
+          ? { duplicates: fetched.dropped.duplicates, poison: fetched.dropped.poison }
+          : {}),
+      },
       hasMore: fetched.hasMore,
       next: {
         since: fetched.next.since,

@@ -1,14 +1,19 @@
 import type { ConnectorDeps } from "../adapters/sources/common.ts";
 import { createConnector } from "../adapters/sources/factory.ts";
+import { QueueConnector } from "../adapters/sources/queue.ts";
 import type { SourceConnector, SourceLogger } from "../adapters/sources/types.ts";
 import { ConfigError } from "../core/errors.ts";
-import type { ObjectStore, SecretsProvider } from "../core/ports.ts";
+import type { MessageQueue, ObjectStore, SecretsProvider } from "../core/ports.ts";
+import { unwrapPushed } from "../core/push/envelope.ts";
 import type { HandlerEnvironment } from "./environment.ts";
 
 export interface SourceConnectorDeps {
   readonly secrets: SecretsProvider;
   /** The inbox bucket of an `s3-inbox` connector. */
   readonly inboxStore: (bucket: string) => ObjectStore;
+  /** Push connectors: the queue, and the staging bucket (the de-dup ledger and the window's receipts). */
+  readonly queue?: () => MessageQueue;
+  readonly staging?: ObjectStore;
   /** HTTP clock/sleep/retry overrides (the local run shortens waits). */
   readonly http?: ConnectorDeps["http"];
   readonly retry?: ConnectorDeps["retry"];
@@ -30,6 +35,22 @@ export function makeSourceConnector(env: HandlerEnvironment, deps: SourceConnect
     http,
     ...(deps.retry ? { retry: deps.retry } : {}),
   };
+  if (env.mode === "push") {
+    const kind = env.sourceKind;
+    const source = env.eventSource;
+    if ((kind !== "okta" && kind !== "onelogin") || !source || !deps.queue || !deps.staging) {
+      throw new ConfigError(
+        `${env.connector}: a push connector needs okta or onelogin, its event source and queue`,
+      );
+    }
+    return new QueueConnector({
+      queue: deps.queue(),
+      staging: deps.staging,
+      connector: env.connector,
+      unwrap: (body) => unwrapPushed(kind, body, source),
+      ...(deps.logger ? { logger: deps.logger } : {}),
+    });
+  }
   if (env.sourceKind === "s3-inbox") {
     const { bucket, prefix } = parseS3Url(env.baseUrl);
     return createConnector(

@@ -10,7 +10,8 @@ import { recordingTelemetry, type Telemetry } from "../adapters/observability.ts
 import type { HttpDeps, RetryPolicy } from "../adapters/sources/http.ts";
 import { defaultMappingsDir, loadSourceMappings } from "../core/mapping/index.ts";
 import { type ConnectorMode, definitionFor } from "../core/pipeline/definition.ts";
-import type { Crawler, ObjectStore, SecretsProvider } from "../core/ports.ts";
+import type { Crawler, MessageQueue, ObjectStore, SecretsProvider } from "../core/ports.ts";
+import { makeHandler as acknowledgeHandler } from "../handlers/acknowledge.ts";
 import { makeHandler as commitHandler } from "../handlers/commit.ts";
 import { makeHandler as convertHandler } from "../handlers/convert.ts";
 import type { HandlerDeps } from "../handlers/deps.ts";
@@ -33,6 +34,8 @@ export interface LocalConnectorSpec {
   readonly name: string;
   readonly kind: SourceKind;
   readonly mappingSource: string;
+  /** `push`: events arrive through the local partner bus and queue instead of the mock API. */
+  readonly mode?: ConnectorMode;
   /** s3-inbox connectors: the folder of the local inbox bucket their files are in. */
   readonly inboxPrefix?: string;
 }
@@ -40,6 +43,7 @@ export interface LocalConnectorSpec {
 export const LOCAL_CONNECTORS: readonly LocalConnectorSpec[] = [
   { name: "sailpoint", kind: "sailpoint", mappingSource: "sailpoint" },
   { name: "okta", kind: "okta", mappingSource: "okta" },
+  { name: "okta-push", kind: "okta", mappingSource: "okta", mode: "push" },
   { name: "onelogin", kind: "onelogin", mappingSource: "onelogin" },
   { name: "zscaler-dspm", kind: "s3-inbox", mappingSource: "zscaler-dspm", inboxPrefix: "dspm/" },
   { name: "ocsf", kind: "s3-inbox", mappingSource: "ocsf", inboxPrefix: "ocsf/" },
@@ -58,6 +62,11 @@ const CLASS_SUFFIX: Readonly<Record<number, string>> = {
   3006: "group-mgmt",
   6003: "api",
 };
+
+/** The partner event source a local push connector's bus is named after (as Okta names its sources). */
+export function localEventSource(spec: LocalConnectorSpec): string {
+  return `aws.partner/${spec.kind}.com/local-org/${spec.name}`;
+}
 
 export const LOCAL_LAKE = { bucket: "local-lake", region: "us-east-1", accountId: "123456789012" } as const;
 export const LOCAL_INBOX_BUCKET = "local-inbox";
@@ -106,12 +115,15 @@ export interface LocalOptions {
   readonly http?: Partial<HttpDeps>;
   readonly retry?: Partial<RetryPolicy>;
   readonly mappingsDir?: string;
+  /** Push connectors: the local queue their partner bus feeds. */
+  readonly queue?: MessageQueue;
 }
 
 export function localEnvironment(spec: LocalConnectorSpec, options: LocalOptions): HandlerEnvironment {
   return {
     connector: spec.name,
     sourceKind: spec.kind,
+    mode: spec.mode ?? "pull",
     mappingSource: spec.mappingSource,
     baseUrl: options.baseUrl,
     secretId: spec.kind === "s3-inbox" ? undefined : `local/${spec.name}`,
@@ -125,6 +137,12 @@ export function localEnvironment(spec: LocalConnectorSpec, options: LocalOptions
     maxEvents: options.maxEvents ?? 1000,
     pendingLeaseSeconds: options.pendingLeaseSeconds ?? 0,
     mappingsDir: options.mappingsDir ?? defaultMappingsDir(),
+    ...(spec.mode === "push"
+      ? {
+          queueUrl: `https://sqs.${LOCAL_LAKE.region}.amazonaws.com/${LOCAL_LAKE.accountId}/seclake-local-${spec.name}`,
+          eventSource: localEventSource(spec),
+        }
+      : {}),
     serviceName: "seclake-local",
     metricsNamespace: "SeclakeLocal",
   };
@@ -149,6 +167,8 @@ export function localRuntime(spec: LocalConnectorSpec, options: LocalOptions): L
   const writer = new LocalObjectWriter(options.out);
   const telemetry = options.telemetry ?? recordingTelemetry();
   const inbox = options.inboxStore;
+  const queue = options.queue;
+  if (spec.mode === "push" && !queue) throw new Error(`local run: push connector ${spec.name} needs a queue`);
   const deps: HandlerDeps = {
     env,
     staging,
@@ -156,6 +176,7 @@ export function localRuntime(spec: LocalConnectorSpec, options: LocalOptions): L
     telemetry,
     now: options.now,
     lakeWriter: async () => writer,
+    ...(queue ? { queue: () => queue } : {}),
     connector: () =>
       makeSourceConnector(env, {
         secrets: options.secrets,
@@ -165,6 +186,8 @@ export function localRuntime(spec: LocalConnectorSpec, options: LocalOptions): L
           }
           return inbox;
         },
+        staging,
+        ...(queue ? { queue: () => queue } : {}),
         ...(options.http ? { http: options.http } : {}),
         ...(options.retry ? { retry: options.retry } : {}),
       }),
@@ -194,6 +217,7 @@ export const TASK_STATES = [
   "ConvertSource",
   "StartLakeCrawler",
   "Commit",
+  "Acknowledge",
   "RecordFailure",
 ] as const;
 export type TaskState = (typeof TASK_STATES)[number];
@@ -292,7 +316,7 @@ function crawlerTasks(staging: Crawler, lake: Crawler) {
   };
 }
 
-let machine: StateMachine | undefined;
+const machines = new Map<ConnectorMode, StateMachine>();
 
 /** Runs one execution of the connector's state machine to its end (Succeed or Fail). */
 export async function runExecution(
@@ -306,6 +330,7 @@ export async function runExecution(
     Map: mapHandler(deps),
     ConvertSource: convertHandler(deps),
     Commit: commitHandler(deps),
+    Acknowledge: acknowledgeHandler(deps),
     RecordFailure: recordFailureHandler(deps),
     ...crawlerTasks(runtime.crawler, runtime.lakeCrawler),
   };
@@ -321,7 +346,12 @@ export async function runExecution(
   }
   const zero = Object.fromEntries(TASK_STATES.map((s) => [s, 0]));
   // Building a StateMachine validates the definition (~1 s of JSON-schema compilation): do it once.
-  machine ??= new StateMachine(renderLocalDefinition() as never);
+  const mode = runtime.env.mode;
+  let machine = machines.get(mode);
+  if (!machine) {
+    machine = new StateMachine(renderLocalDefinition(LOCAL_SUBSTITUTIONS, mode) as never);
+    machines.set(mode, machine);
+  }
   const execution = machine.run({} as never, {
     overrides: {
       taskResourceLocalHandlers: bound as never,

@@ -1,17 +1,27 @@
 import { join } from "node:path";
 import { StaticSecretsProvider } from "../adapters/envSecrets.ts";
 import { LocalObjectStore } from "../adapters/localObjectStore.ts";
+import { LocalQueue } from "../adapters/localQueue.ts";
 import type { Telemetry } from "../adapters/observability.ts";
 import type { HttpDeps } from "../adapters/sources/http.ts";
 import type { ClaimResult, ConvertResult, FetchResult, MapResult } from "../handlers/contract.ts";
 import { localInboxFiles, writeInbox } from "./inboxes.ts";
-import { defaultCorpus, type MockApi, startMockApi } from "./mockApis/index.ts";
+import {
+  defaultCorpus,
+  generatedCorpus,
+  type MockApi,
+  type MockEvent,
+  startMockApi,
+} from "./mockApis/index.ts";
+import { type PushKind, postOnce } from "./partnerBus.ts";
 import {
   type EventLog,
   type ExecutionReport,
   LOCAL_INBOX_BUCKET,
+  LOCAL_LAKE,
   type LocalConnectorSpec,
   type LocalRuntime,
+  localEventSource,
   localRuntime,
   runExecution,
 } from "./runtime.ts";
@@ -55,7 +65,35 @@ export interface LocalSession {
   readonly spec: LocalConnectorSpec;
   readonly runtime: LocalRuntime;
   readonly mock: MockApi | undefined;
+  /** Push connectors: the queue their local partner bus feeds. */
+  readonly queue?: LocalQueue;
   close(): Promise<void>;
+}
+
+/**
+ * The queue of a local push connector, as infra configures SQS: visibility = the pending-window lease
+ * (7,200 s), redrive to the dead-letter queue after 5 receives; with SQS's at-least-once deliveries
+ * (a message twice in one receive now and then, one back after its delete).
+ */
+export function localPushQueue(out: string, connector: string, now?: () => number): LocalQueue {
+  return new LocalQueue({
+    path: join(out, "state", "queues", `${connector}.json`),
+    visibilitySeconds: 7200,
+    maxReceiveCount: 5,
+    duplicateEvery: 97,
+    redeliverAfterDelete: new Set(["local-00000007", "local-00000500"]),
+    ...(now ? { now } : {}),
+  });
+}
+
+/** What the local partner bus pushes: Okta events distinct from the pull connector's (their own ids). */
+export function pushCorpus(count: number): MockEvent[] {
+  return generatedCorpus("okta", {
+    count,
+    seed: 23,
+    idOffset: 500_000,
+    startMs: Date.parse("2024-12-31T20:00:00.000Z"),
+  });
 }
 
 export async function openSession(spec: LocalConnectorSpec, options: SessionOptions): Promise<LocalSession> {
@@ -77,6 +115,25 @@ export async function openSession(spec: LocalConnectorSpec, options: SessionOpti
       inboxStore,
     });
     return { spec, runtime, mock: undefined, close: async () => {} };
+  }
+  if (spec.mode === "push") {
+    const queue = localPushQueue(options.out, spec.name);
+    // A killed run's messages are in flight; the next run starts as if their visibility had expired.
+    await queue.expireInFlight();
+    await postOnce(queue, pushCorpus(options.generated ?? 2000), {
+      kind: spec.kind as PushKind,
+      source: localEventSource(spec),
+      accountId: LOCAL_LAKE.accountId,
+      region: LOCAL_LAKE.region,
+      markerPath: join(options.out, "state", "partner-bus", `${spec.name}.json`),
+    });
+    const runtime = localRuntime(spec, {
+      ...common,
+      baseUrl: "",
+      secrets: new StaticSecretsProvider({}),
+      queue,
+    });
+    return { spec, runtime, mock: undefined, queue, close: async () => {} };
   }
   const mock = await startMockApi(spec.kind, { corpus: defaultCorpus(spec.kind, options.generated ?? 2000) });
   const credentials = Object.fromEntries(

@@ -11,7 +11,12 @@ import { PIPELINE_METRICS } from "../../functions/core/metrics.ts";
 import { localInboxFiles } from "../../functions/local/inboxes.ts";
 import { type ApiKind, defaultCorpus } from "../../functions/local/mockApis/index.ts";
 import { LOCAL_CONNECTORS } from "../../functions/local/runtime.ts";
-import { type ConnectorTotals, drainConnector, openSession } from "../../functions/local/session.ts";
+import {
+  type ConnectorTotals,
+  drainConnector,
+  openSession,
+  pushCorpus,
+} from "../../functions/local/session.ts";
 import { lakeSnapshot } from "./harness.ts";
 
 /** `seclake local` minus the terminal: every connector, the embedded corpora (with less generated volume). */
@@ -61,7 +66,12 @@ function expectedPerClass(): Map<string, number> {
     }
   };
   for (const spec of LOCAL_CONNECTORS) {
-    if (spec.kind === "s3-inbox")
+    if (spec.mode === "push")
+      add(
+        spec.mappingSource,
+        pushCorpus(GENERATED).map((e) => JSON.stringify(e.body)),
+      );
+    else if (spec.kind === "s3-inbox")
       add(
         spec.mappingSource,
         localInboxFiles(spec.mappingSource).flatMap((f) => f.lines),
@@ -86,7 +96,7 @@ describe("seclake local", () => {
   afterAll(() => rm(out, { recursive: true, force: true }));
 
   it("runs every connector, SailPoint into its three custom sources", () => {
-    expect([...first.keys()]).toEqual(["sailpoint", "okta", "onelogin", "zscaler-dspm", "ocsf"]);
+    expect([...first.keys()]).toEqual(["sailpoint", "okta", "okta-push", "onelogin", "zscaler-dspm", "ocsf"]);
     expect([...(first.get("sailpoint")?.sources.keys() ?? [])].sort()).toEqual([
       "sailpoint-acct-chng",
       "sailpoint-auth",

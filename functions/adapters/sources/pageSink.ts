@@ -54,9 +54,11 @@ export async function removeStalePages(
   written: readonly string[],
 ): Promise<string[]> {
   const keep = new Set(written);
-  const stale = (await store.list(rawPagePrefix(connector, windowId)))
+  const prefix = rawPagePrefix(connector, windowId);
+  // Pages only: the window's manifests (fetch.json, a push window's messages.json) live beside them.
+  const stale = (await store.list(prefix))
     .map((o) => o.key)
-    .filter((k) => !keep.has(k));
+    .filter((k) => /^page-\d+\.ndjson\.gz$/.test(k.slice(prefix.length)) && !keep.has(k));
   for (const key of stale) await store.delete(key);
   return stale;
 }

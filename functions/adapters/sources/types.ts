@@ -28,6 +28,8 @@ export interface FetchResult {
   readonly hasMore: boolean;
   /** Where the next run starts: turn it into the checkpoint with `nextCheckpoint(next)` after commit. */
   readonly next: WindowProgress;
+  /** Push: deliveries not staged, as redeliveries of events already taken, or as not events at all. */
+  readonly dropped?: { readonly duplicates: number; readonly poison: number };
 }
 
 /**

@@ -15,7 +15,9 @@ import { formatTable } from "../table.ts";
 export async function run(opts: Record<string, string | boolean | undefined>): Promise<number> {
   const out = resolve(String(opts.out ?? ".lake"));
   const wanted = typeof opts.source === "string" ? opts.source : undefined;
-  const specs = LOCAL_CONNECTORS.filter((s) => !wanted || s.name === wanted || s.kind === wanted);
+  // A connector's name first (`okta`, not `okta-push` too), else every connector of that kind.
+  const byName = LOCAL_CONNECTORS.filter((s) => s.name === wanted);
+  const specs = byName.length > 0 ? byName : LOCAL_CONNECTORS.filter((s) => !wanted || s.kind === wanted);
   if (specs.length === 0) {
     throw new InputError(
       `--source: unknown connector ${JSON.stringify(wanted)}; expected one of ${LOCAL_CONNECTORS.map((s) => s.name).join(", ")}`,

@@ -2,21 +2,27 @@
  * Conversion benchmark: OCSF Authentication NDJSON → ZSTD Parquet, ours (convertOcsf) against DuckDB doing
  * the same work (read_json with our exact fixed column list → COPY … (FORMAT parquet, COMPRESSION zstd))
  * on the same file in the same run. Each side runs in its own child process so peak RSS is its own.
+ * Two corpora (bench/corpus.ts): `synthetic` (values mostly unique; the throughput and 1M-event figures)
+ * and `realistic` (vendor fixtures cycled with fresh ids and times, values repeat as in audit logs; the
+ * bytes-per-file figures at 1k/10k/100k events, where each size is written as one file by both sides).
+ * On the realistic corpus a third child runs the Convert Lambda's path — staged 64 MiB parts, the S3
+ * writer that buffers each object for its one PutObject, default limits — for its peak RSS (memory sizing).
  *
- *   npx tsx bench/convert.ts [--events 100000,1000000]      (or: npx seclake bench --events …)
+ *   npx tsx bench/convert.ts [--events 100000,1000000] [--realistic-events 1000,10000,100000]
+ *   (or: npx seclake bench --only convert …)
  *
  * Prints one JSON document with events/s, peak RSS, output bytes per side and the ratios
  * (ours / DuckDB): throughput ≥ 1.0, RSS ≤ 512 MB per converting thread, bytes ≤ 1.1 are the targets.
  */
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { createWriteStream, existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readdirSync, readSync, rmSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ColumnNode } from "../functions/core/parquet/schema.ts";
+import { type Corpus, corpusInput, WORK } from "./corpus.ts";
 
 const HERE = fileURLToPath(import.meta.url);
-const WORK = resolve(HERE, "..", "..", ".bench");
 
 export interface SideResult {
   readonly seconds: number;
@@ -29,11 +35,14 @@ export interface SideResult {
 }
 
 export interface ConvertBenchResult {
+  readonly corpus: Corpus;
   readonly events: number;
   readonly inputBytes: number;
   readonly bytesPerEvent: number;
   readonly ours: SideResult;
   readonly duckdb: SideResult;
+  /** Realistic corpus only: the Convert Lambda's path with default limits (see the file comment). */
+  readonly convertStep?: SideResult;
   readonly ratios: {
     readonly throughput: number;
     readonly cpu: number;
@@ -42,24 +51,37 @@ export interface ConvertBenchResult {
   };
 }
 
-/** Runs the benchmark at each size (default 100,000 and 1,000,000 events) and returns the results. */
+type Side = "ours" | "ours-one-file" | "duckdb" | "step";
+
+/**
+ * Runs the benchmark: the synthetic corpus at `sizes` (default 100,000 and 1,000,000 events, our default
+ * limits), then the realistic corpus at `realisticSizes` (default 1,000, 10,000 and 100,000, one file each).
+ */
 export async function runConvertBench(
   sizes: readonly number[] = [100_000, 1_000_000],
+  realisticSizes: readonly number[] = [1_000, 10_000, 100_000],
 ): Promise<ConvertBenchResult[]> {
-  mkdirSync(WORK, { recursive: true });
+  const runs: [Corpus, number][] = [
+    ...sizes.map((n): [Corpus, number] => ["synthetic", n]),
+    ...realisticSizes.map((n): [Corpus, number] => ["realistic", n]),
+  ];
   const results: ConvertBenchResult[] = [];
-  for (const events of sizes) {
-    const input = join(WORK, `auth-${events}.ndjson`);
-    if (!existsSync(input)) await generateAuthentication(events, input);
+  for (const [corpus, events] of runs) {
+    const input = await corpusInput(corpus, events);
     const inputBytes = statSync(input).size;
-    const ours = await measure("ours", input, join(WORK, `ours-${events}`), events);
-    const duckdb = await measure("duckdb", input, join(WORK, `duckdb-${events}`), events);
+    const out = (side: string) => join(WORK, `${corpus}-${side}-${events}`);
+    const realistic = corpus === "realistic";
+    const ours = await measure(realistic ? "ours-one-file" : "ours", input, out("ours"), events);
+    const duckdb = await measure("duckdb", input, out("duckdb"), events);
+    const convertStep = realistic ? await measure("step", input, out("step"), events) : undefined;
     results.push({
+      corpus,
       events,
       inputBytes,
       bytesPerEvent: Math.round(inputBytes / events),
       ours,
       duckdb,
+      ...(convertStep ? { convertStep } : {}),
       ratios: {
         throughput: round(ours.eventsPerSecond / duckdb.eventsPerSecond),
         cpu: round(ours.cpuSeconds / duckdb.cpuSeconds),
@@ -75,12 +97,15 @@ function round(n: number): number {
   return Math.round(n * 1000) / 1000;
 }
 
-async function measure(
-  side: "ours" | "duckdb",
-  input: string,
-  out: string,
-  events: number,
-): Promise<SideResult> {
+interface ChildReport {
+  maxRssKB: number;
+  cpuSeconds: number;
+  /** Set by a child whose output is not on disk (the convert step's writer keeps it in memory). */
+  bytes?: number;
+  files?: number;
+}
+
+async function measure(side: Side, input: string, out: string, events: number): Promise<SideResult> {
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
   const started = process.hrtime.bigint();
@@ -94,18 +119,15 @@ async function measure(
   const [code] = await once(child, "exit");
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (code !== 0) throw new Error(`bench child ${side} failed with exit code ${code}`);
-  const { maxRssKB, cpuSeconds } = JSON.parse(stdout.trim().split("\n").pop() ?? "{}") as {
-    maxRssKB: number;
-    cpuSeconds: number;
-  };
+  const report = JSON.parse(stdout.trim().split("\n").pop() ?? "{}") as ChildReport;
   const files = listParquet(out);
   return {
     seconds: round(seconds),
     eventsPerSecond: Math.round(events / seconds),
-    peakRssMB: Math.round(maxRssKB / 1024),
-    cpuSeconds: round(cpuSeconds),
-    bytes: files.reduce((n, f) => n + statSync(f).size, 0),
-    files: files.length,
+    peakRssMB: Math.round(report.maxRssKB / 1024),
+    cpuSeconds: round(report.cpuSeconds),
+    bytes: report.bytes ?? files.reduce((n, f) => n + statSync(f).size, 0),
+    files: report.files ?? files.length,
   };
 }
 
@@ -140,18 +162,94 @@ export function duckType(node: ColumnNode): string {
   }
 }
 
-async function childOurs(input: string, out: string): Promise<void> {
+/** Our side; `oneFile` lifts the 256 MiB roll so each size is one file (100k realistic events: 274 MB). */
+async function childOurs(input: string, out: string, oneFile: boolean): Promise<void> {
   const { convertOcsf } = await import("../functions/core/parquet/convert.ts");
   const { LocalObjectWriter } = await import("../functions/adapters/localObjectWriter.ts");
   await convertOcsf({
     input,
     classUid: 3002,
-    customSource: "bench-auth",
-    region: "us-east-1",
-    accountId: "123456789012",
-    windowId: "bench",
+    ...BENCH_LOCATION,
     writer: new LocalObjectWriter(out),
+    ...(oneFile ? { limits: { maxBytesPerFile: 2 ** 31 } } : {}),
   });
+}
+
+const BENCH_LOCATION = {
+  customSource: "bench-auth",
+  region: "us-east-1",
+  accountId: "123456789012",
+  windowId: "bench",
+} as const;
+
+/** Staged parts are cut at this many bytes, as the Map step cuts them (PART_BYTES in handlers/map.ts). */
+const STAGED_PART_BYTES = 64 * 1024 * 1024;
+
+/**
+ * The Convert Lambda's path: the input as staged parts read whole (a fresh buffer per read, as each
+ * GetObject gives), the S3 writer buffering each object for one PutObject (its client drops the body),
+ * default limits. Returns what was "uploaded".
+ */
+async function childStep(input: string): Promise<{ bytes: number; files: number }> {
+  const { convertOcsf } = await import("../functions/core/parquet/convert.ts");
+  const { S3ObjectWriter } = await import("../functions/adapters/s3ObjectWriter.ts");
+  const parts = partRanges(input, STAGED_PART_BYTES);
+  let bytes = 0;
+  let files = 0;
+  const client = {
+    send: async (command: { input: { Body: Uint8Array } }) => {
+      bytes += command.input.Body.length;
+      files++;
+      return {};
+    },
+  };
+  const fd = openSync(input, "r");
+  try {
+    await convertOcsf({
+      input: {
+        parts: parts.map((_, i) => `part-${i}`),
+        read: async (key) => {
+          const [start, end] = parts[Number(key.slice(5))] as [number, number];
+          const buf = Buffer.allocUnsafe(end - start);
+          readSync(fd, buf, 0, buf.length, start);
+          return buf;
+        },
+      },
+      classUid: 3002,
+      ...BENCH_LOCATION,
+      writer: new S3ObjectWriter({ client: client as never, bucket: "bench-lake" }),
+    });
+  } finally {
+    closeSync(fd);
+  }
+  return { bytes, files };
+}
+
+/** Byte ranges of `path` of at most `max` bytes each (or one line), cut after a newline. */
+function partRanges(path: string, max: number): [number, number][] {
+  const size = statSync(path).size;
+  const fd = openSync(path, "r");
+  const probe = Buffer.allocUnsafe(1 << 20);
+  const out: [number, number][] = [];
+  try {
+    let start = 0;
+    while (start < size) {
+      let end = Math.min(size, start + max);
+      if (end < size) {
+        // Back up to the last newline before the limit.
+        const from = Math.max(start, end - probe.length);
+        const n = readSync(fd, probe, 0, end - from, from);
+        const nl = probe.subarray(0, n).lastIndexOf(10);
+        if (nl < 0) throw new Error(`${path}: a line longer than 1 MiB at byte ${from}`);
+        end = from + nl + 1;
+      }
+      out.push([start, end]);
+      start = end;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return out;
 }
 
 async function childDuckdb(input: string, out: string): Promise<void> {
@@ -171,140 +269,28 @@ async function childDuckdb(input: string, out: string): Promise<void> {
   db.closeSync();
 }
 
-/**
- * Writes `count` realistic Authentication events (~1.5 KB, ~60 values each, the shape our mappings give
- * an IdP sign-in) over one day, mostly in time order. Deterministic: a fixed-seed PRNG.
- */
-export async function generateAuthentication(count: number, path: string): Promise<void> {
-  // mulberry32: a plain LCG repeats after ~10k draws at a fixed call position, which would make
-  // "unique" ids repeat and flatter dictionary encoding.
-  let seed = 0x5eed;
-  const rand = () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)] as T;
-  const start = Date.UTC(2024, 2, 9, 0, 0, 0);
-  const step = 86_000_000 / count;
-  const out = createWriteStream(path);
-  const agents = [
-    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/122.0 Safari/537.36",
-    "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_3) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.3 Safari/605.1.15",
-    "okta-sdk-java/8.2.3 java/17.0.9 Linux/5.15",
-  ];
-  const cities = [
-    ["Zürich", "CH", "Zurich", 47.37, 8.54],
-    ["Seattle", "US", "Washington", 47.61, -122.33],
-    ["São Paulo", "BR", "São Paulo", -23.55, -46.63],
-    ["Tokyo", "JP", "Tokyo", 35.68, 139.69],
-  ] as const;
-  for (let i = 0; i < count; i++) {
-    const time = Math.floor(start + i * step + rand() * 2000);
-    const u = Math.floor(rand() * 5000);
-    const ok = rand() > 0.1;
-    const city = pick(cities);
-    const activity = rand() > 0.2 ? 1 : 2;
-    const event = {
-      activity_id: activity,
-      activity_name: activity === 1 ? "Logon" : "Logoff",
-      category_uid: 3,
-      category_name: "Identity & Access Management",
-      class_uid: 3002,
-      class_name: "Authentication",
-      type_uid: 300200 + activity,
-      type_name: `Authentication: ${activity === 1 ? "Logon" : "Logoff"}`,
-      severity_id: ok ? 1 : 3,
-      severity: ok ? "Informational" : "Medium",
-      status_id: ok ? 1 : 2,
-      status: ok ? "Success" : "Failure",
-      time,
-      message: `User ${activity === 1 ? "login to" : "logout from"} Okta`,
-      metadata: {
-        version: "1.1.0",
-        uid: `syn${(1e12 + i).toString(36)}${Math.floor(rand() * 1e6)}`,
-        logged_time: time + 250,
-        correlation_uid: `syntrx${Math.floor(rand() * 1e9).toString(16)}`,
-        product: {
-          name: "Okta System Log",
-          vendor_name: "Okta",
-          version: "2024.03.0",
-        },
-        profiles: ["cloud", "host"],
-      },
-      cloud: { provider: "Okta", region: "us-east-1" },
-      user: {
-        name: `syn.user${u}@example.com`,
-        uid: `syn00u${u.toString(16).padStart(8, "0")}`,
-        type_id: 1,
-        type: "User",
-        email_addr: `syn.user${u}@example.com`,
-        domain: "example.com",
-      },
-      actor: {
-        user: {
-          name: `syn.user${u}@example.com`,
-          uid: `syn00u${u.toString(16).padStart(8, "0")}`,
-          type_id: 1,
-        },
-        session: {
-          uid: `synsess${Math.floor(rand() * 1e9).toString(16)}`,
-          created_time: time - 1000,
-          is_mfa: rand() > 0.5,
-        },
-      },
-      src_endpoint: {
-        ip: `198.51.100.${Math.floor(rand() * 254) + 1}`,
-        port: 1024 + Math.floor(rand() * 60000),
-        location: { city: city[0], country: city[1], region: city[2], coordinates: [city[4], city[3]] },
-        os: { name: pick(["Windows", "Mac OS X", "Linux"]), type_id: pick([100, 300, 200]) },
-      },
-      dst_endpoint: { hostname: "syn.okta.example.com" },
-      http_request: {
-        user_agent: pick(agents),
-        http_method: "POST",
-        url: { hostname: "syn.okta.example.com", path: "/api/v1/authn" },
-      },
-      auth_protocol_id: 99,
-      auth_protocol: "OIDC",
-      logon_type_id: 3,
-      is_mfa: rand() > 0.4,
-      is_remote: true,
-      service: { name: "Okta Dashboard", uid: `syn0oa${Math.floor(rand() * 1000)}` },
-      observables: [
-        { name: "user.name", type_id: 4, type: "User Name", value: `syn.user${u}@example.com` },
-        { name: "src_endpoint.ip", type_id: 2, type: "IP Address", value: "198.51.100.7" },
-      ],
-      unmapped: {
-        "debugContext.debugData.requestId": `syn${Math.floor(rand() * 1e12).toString(36)}`,
-        "debugContext.debugData.threatSuspected": "false",
-      },
-    };
-    if (!out.write(`${JSON.stringify(event)}\n`)) await once(out, "drain");
-  }
-  out.end();
-  await once(out, "close");
-}
-
 async function main(argv: readonly string[]): Promise<void> {
   if (argv[0] === "--child") {
-    const [, side, input, out] = argv;
-    if (side === "ours") await childOurs(input as string, out as string);
-    else await childDuckdb(input as string, out as string);
+    const [, side, input, out] = argv as [string, Side, string, string];
+    let written: { bytes: number; files: number } | undefined;
+    if (side === "duckdb") await childDuckdb(input, out);
+    else if (side === "step") written = await childStep(input);
+    else await childOurs(input, out, side === "ours-one-file");
     const usage = process.resourceUsage();
     const cpuSeconds = (usage.userCPUTime + usage.systemCPUTime) / 1e6;
-    process.stdout.write(`${JSON.stringify({ maxRssKB: usage.maxRSS, cpuSeconds })}\n`);
+    process.stdout.write(`${JSON.stringify({ maxRssKB: usage.maxRSS, cpuSeconds, ...written })}\n`);
     return;
   }
-  const at = argv.indexOf("--events");
-  const sizes =
-    at >= 0
+  const sizes = (flag: string) => {
+    const at = argv.indexOf(flag);
+    return at >= 0
       ? String(argv[at + 1])
           .split(",")
           .map(Number)
       : undefined;
-  process.stdout.write(`${JSON.stringify(await runConvertBench(sizes), null, 2)}\n`);
+  };
+  const report = await runConvertBench(sizes("--events"), sizes("--realistic-events"));
+  process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === HERE) await main(process.argv.slice(2));

@@ -3,7 +3,7 @@ import { createRequire } from "node:module";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildSync } from "esbuild";
-import { FUNCTION_ROLES } from "./names.ts";
+import { FUNCTION_ROLES, type FunctionRole, PUSH_ONLY_ROLES } from "./names.ts";
 
 /** Where the mapping engine finds mappings/ inside the deployed bundle (Lambda unpacks code to /var/task). */
 export const BUNDLE_MAPPINGS_DIR = "/var/task/mappings";
@@ -29,11 +29,18 @@ export interface LambdaBundle {
   readonly assets: readonly string[];
   /** Modules the bundle imports from outside itself (esbuild's metafile): Node built-ins only. */
   readonly externalImports: readonly string[];
+  /**
+   * Push-only handlers whose source file does not exist, so not built (a checkout where the handler is
+   * still being written). infra/index.ts warns when a push connector would deploy without it.
+   */
+  readonly missing: readonly FunctionRole[];
 }
 
 /**
- * Builds the six connector handlers of functions/handlers into one directory that every function of
- * every connector deploys (one upload; each function picks its entry with `handler`). Node 22 ESM,
+ * Builds the connector handlers of functions/handlers (`functions/handlers/<role>.ts` for every role in
+ * FUNCTION_ROLES) into one directory that every function of every connector deploys (one upload; each
+ * function picks its entry with `handler`). A push-only handler whose file is absent is skipped and
+ * listed in `missing`; any other missing handler fails the build. Node 22 ESM,
  * everything bundled, AWS SDK included so the deployed versions are the pinned ones. Copies mappings/
  * (read at run time from SECLAKE_MAPPINGS_DIR) and parquet-wasm's .wasm when the code imports it.
  * Afterwards `dir` is self-contained: importing `<dir>/<role>.mjs` needs nothing outside it.
@@ -46,10 +53,15 @@ export function buildLambdaBundle(
 ): LambdaBundle {
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
+  const source = (role: FunctionRole) => `functions/handlers/${role}.ts`;
+  const missing = FUNCTION_ROLES.filter(
+    (role) => PUSH_ONLY_ROLES.has(role) && !existsSync(join(repoRoot, source(role))),
+  );
+  const roles = FUNCTION_ROLES.filter((role) => !missing.includes(role));
   const result = buildSync({
     absWorkingDir: repoRoot,
     entryPoints: {
-      ...Object.fromEntries(FUNCTION_ROLES.map((role) => [role, `functions/handlers/${role}.ts`])),
+      ...Object.fromEntries(roles.map((role) => [role, source(role)])),
       ...extraEntries,
     },
     outdir: outDir,
@@ -77,7 +89,7 @@ export function buildLambdaBundle(
     cpSync(wasm, join(outDir, "parquet_wasm_bg.wasm"));
     assets.push("parquet_wasm_bg.wasm");
   }
-  for (const role of FUNCTION_ROLES) {
+  for (const role of roles) {
     if (!existsSync(join(outDir, `${role}.mjs`))) {
       throw new Error(`bundle: ${relative(repoRoot, join(outDir, `${role}.mjs`))} was not built`);
     }
@@ -93,6 +105,7 @@ export function buildLambdaBundle(
       FUNCTION_ROLES.map((role) => [role, `${role}.handler`]),
     ) as LambdaBundle["handlers"],
     assets,
+    missing,
   };
 }
 

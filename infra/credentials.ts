@@ -12,13 +12,15 @@ export type Credentials = Record<string, Record<string, string>>;
 
 /**
  * The API credentials of every connector that calls an API, from the secret config key `credentials`.
+ * Pull connectors need them; a push connector may have them (a backfill pages the API) or not.
  * Each problem is pushed to `problems` naming the key and the command that sets it, never the value.
  */
 export function readCredentials(raw: RawConfig, stack: StackConfig, problems: string[]): Credentials {
   const key = `${PROJECT}:credentials`;
-  const needing = stack.connectors.filter((c) => c.kind !== "s3-inbox");
+  const accepting = stack.connectors.filter((c) => c.kind !== "s3-inbox");
+  const needing = accepting.filter((c) => c.mode === "pull");
   const text = raw.get(key);
-  if (needing.length === 0) return {};
+  if (accepting.length === 0) return {};
   const setHint = (c: ConnectorConfig) =>
     Object.keys(credentialSchemas[c.kind as keyof typeof credentialSchemas].shape)
       .map((field) => `pulumi config set --secret --path 'credentials["${c.name}"].${field}' <value>`)
@@ -41,8 +43,9 @@ export function readCredentials(raw: RawConfig, stack: StackConfig, problems: st
     return {};
   }
   const out: Credentials = {};
-  for (const c of needing) {
+  for (const c of accepting) {
     const value = (all as Record<string, unknown> | null)?.[c.name];
+    if (value === undefined && c.mode === "push") continue;
     const schema = credentialSchemas[c.kind as keyof typeof credentialSchemas];
     const result = schema.safeParse(value);
     if (!result.success) {
@@ -55,7 +58,7 @@ export function readCredentials(raw: RawConfig, stack: StackConfig, problems: st
     }
     out[c.name] = result.data;
   }
-  const known = new Set(needing.map((c) => c.name));
+  const known = new Set(accepting.map((c) => c.name));
   for (const name of Object.keys((all as Record<string, unknown>) ?? {})) {
     if (!known.has(name)) problems.push(`${key}["${name}"]: no API connector of that name`);
   }

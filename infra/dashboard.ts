@@ -21,7 +21,7 @@ export type MetricLine = (string | Record<string, unknown>)[];
 
 /** A widget without its place; `dashboardBody` lays rows out. */
 export interface WidgetSpec {
-  readonly type: "metric" | "text";
+  readonly type: "metric" | "text" | "log";
   readonly width: number;
   readonly height: number;
   readonly properties: Record<string, unknown>;
@@ -48,32 +48,41 @@ interface RowContext {
   readonly region: string;
 }
 
-/** Events through the connector per 5 minutes: fetched, mapped (per class), skipped, quarantined, coerced. */
-export function eventsWidget(ctx: RowContext, classUids: readonly number[]): WidgetSpec {
+/** Events through the connector per 5 minutes: fetched, mapped, skipped, quarantined, coerced. */
+export function eventsWidget(ctx: RowContext): WidgetSpec {
   const metrics: MetricLine[] = [
     pipelineMetric(ctx.connector, "EventsFetched", {}, { label: "fetched" }),
-    ...classUids.map((uid) =>
-      pipelineMetric(ctx.connector, "EventsMapped", { classUid: String(uid) }, { label: `mapped ${uid}` }),
-    ),
+    pipelineMetric(ctx.connector, "EventsMapped", {}, { label: "mapped" }),
     pipelineMetric(ctx.connector, "EventsSkipped", {}, { label: "skipped" }),
     pipelineMetric(ctx.connector, "EventsQuarantined", {}, { label: "quarantined" }),
     pipelineMetric(ctx.connector, "EventsCoerced", {}, { label: "coerced" }),
+    pipelineMetric(ctx.connector, "BytesWritten", {}, { label: "Parquet bytes", yAxis: "right" }),
   ];
   return metricWidget(ctx, `${ctx.connector}: events`, metrics, "Sum");
 }
 
-/** Rows and bytes written per custom source (bytes on the right axis). */
-export function sourcesWidget(ctx: RowContext, customSources: readonly string[]): WidgetSpec {
-  const metrics = customSources.flatMap((source) => [
-    pipelineMetric(ctx.connector, "RowsWritten", { customSource: source }, { label: `${source} rows` }),
-    pipelineMetric(
-      ctx.connector,
-      "BytesWritten",
-      { customSource: source },
-      { label: `${source} bytes`, yAxis: "right" },
-    ),
-  ]);
-  return metricWidget(ctx, `${ctx.connector}: rows and bytes per custom source`, metrics, "Sum");
+/**
+ * Rows, bytes and files per custom source (and so per class), summed from the Convert function's
+ * `converted` log lines with Logs Insights: per-source metrics would cost $0.60 a month per source
+ * (functions/core/metrics.ts), a query over the dashboard's time range a fraction of a cent.
+ */
+export function sourcesWidget(ctx: RowContext, convertLogGroup: string): WidgetSpec {
+  return {
+    type: "log",
+    width: 12,
+    height: 6,
+    properties: {
+      title: `${ctx.connector}: rows, bytes and files per custom source`,
+      region: ctx.region,
+      view: "table",
+      query: [
+        `SOURCE '${convertLogGroup}'`,
+        `filter message = "converted"`,
+        "stats sum(rows) as rows, sum(bytes) as bytes, sum(files) as files by customSource, classUid",
+        "sort customSource",
+      ].join(" | "),
+    },
+  };
 }
 
 /** Executions that succeeded, failed or timed out, and those that found another one at work. */
@@ -116,6 +125,63 @@ export function lagWidget(ctx: RowContext, thresholdSeconds: number): WidgetSpec
   };
 }
 
+/** A push connector's queue (AWS/SQS, dimension QueueName). */
+export interface QueueWidgetArgs {
+  readonly queueName: string;
+  readonly deadLetterQueueName: string;
+  /** The queue-age alarm's threshold, drawn on the right axis. */
+  readonly ageThresholdSeconds: number;
+}
+
+/**
+ * A push connector's queue: messages waiting and in flight, the dead-letter queue's depth (left axis),
+ * and the age of the oldest message against its alarm's threshold (right axis). SQS publishes these
+ * every minute while the queue is active.
+ */
+export function queueWidget(ctx: RowContext, q: QueueWidgetArgs): WidgetSpec {
+  const sqs = (metric: string, queue: string, options: Record<string, unknown>): MetricLine => [
+    "AWS/SQS",
+    metric,
+    "QueueName",
+    queue,
+    options,
+  ];
+  const widget = metricWidget(
+    ctx,
+    `${ctx.connector}: queue`,
+    [
+      sqs("ApproximateNumberOfMessagesVisible", q.queueName, { label: "waiting" }),
+      sqs("ApproximateNumberOfMessagesNotVisible", q.queueName, { label: "in flight" }),
+      sqs("ApproximateNumberOfMessagesVisible", q.deadLetterQueueName, { label: "dead-letter" }),
+      sqs("ApproximateAgeOfOldestMessage", q.queueName, { label: "oldest (s)", yAxis: "right" }),
+    ],
+    "Maximum",
+  );
+  return {
+    ...widget,
+    properties: {
+      ...widget.properties,
+      annotations: {
+        horizontal: [{ label: "queue age alarm", value: q.ageThresholdSeconds, yAxis: "right" }],
+      },
+    },
+  };
+}
+
+/** A push connector's message outcomes: redeliveries dropped by the ledger, poison, failed deletes. */
+export function pushMessagesWidget(ctx: RowContext): WidgetSpec {
+  return metricWidget(
+    ctx,
+    `${ctx.connector}: pushed messages`,
+    [
+      pipelineMetric(ctx.connector, "DuplicatesDropped", {}, { label: "duplicates dropped" }),
+      pipelineMetric(ctx.connector, "PoisonMessages", {}, { label: "poison (to the DLQ)" }),
+      pipelineMetric(ctx.connector, "AcknowledgeFailures", {}, { label: "deletes failed" }),
+    ],
+    "Sum",
+  );
+}
+
 function metricWidget(ctx: RowContext, title: string, metrics: MetricLine[], stat: string): WidgetSpec {
   return {
     type: "metric",
@@ -129,18 +195,21 @@ function metricWidget(ctx: RowContext, title: string, metrics: MetricLine[], sta
 export function connectorRow(
   ctx: RowContext,
   p: {
-    classUids: readonly number[];
-    customSources: readonly string[];
+    /** The Convert function's log group, which the per-source widget queries. */
+    convertLogGroup: string;
     stateMachineArn: string;
     lagThresholdSeconds: number;
+    /** Push connectors: their queue's widgets follow. */
+    queue?: QueueWidgetArgs | undefined;
   },
 ): WidgetSpec[] {
   return [
     { type: "text", width: 24, height: 1, properties: { markdown: `## Connector ${ctx.connector}` } },
-    eventsWidget(ctx, p.classUids),
-    sourcesWidget(ctx, p.customSources),
+    eventsWidget(ctx),
+    sourcesWidget(ctx, p.convertLogGroup),
     executionsWidget(ctx, p.stateMachineArn),
     lagWidget(ctx, p.lagThresholdSeconds),
+    ...(p.queue ? [queueWidget(ctx, p.queue), pushMessagesWidget(ctx)] : []),
   ];
 }
 

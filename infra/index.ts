@@ -52,6 +52,15 @@ const bundle = buildLambdaBundle(
   process.env.SECLAKE_BUNDLE_DIR ?? join(REPO_ROOT, "dist", "lambda"),
 );
 const code = new pulumi.asset.FileArchive(bundle.dir);
+if (bundle.missing.length > 0 && stack.connectors.some((c) => c.mode === "push")) {
+  // Not fatal: a failed Acknowledge goes on (statemachine/connector.asl.json), and Fetch deletes the
+  // undeleted messages when they come back and their ids are in the ledger. But every message is then
+  // delivered twice, so say so before deploying.
+  pulumi.log.warn(
+    `the Lambda bundle has no ${bundle.missing.map((r) => `functions/handlers/${r}.ts`).join(", ")}: ` +
+      "push connectors' Acknowledge will fail, and each message will be deleted only when it is delivered again",
+  );
+}
 
 const components = stack.connectors.map((connector) => {
   const secretCredentials = credentials[connector.name];
@@ -76,7 +85,7 @@ const dashboard = new StackDashboard("seclake", {
   rows: components.map((component) => component.dashboardRow),
 });
 
-/** The stack's CloudWatch dashboard: a row per connector (events, rows per source, executions, lag). */
+/** The stack's CloudWatch dashboard: a row per connector (events, rows per source, executions, lag, queue). */
 export const dashboardUrl = dashboard.url;
 
 /** Per connector: what to start by hand, what to give Security Lake, and where things live. */
@@ -97,6 +106,14 @@ export const connectors = Object.fromEntries(
         stagingCrawler: component.stagingCrawlerName,
         stateMachineLogGroup: component.logGroupName,
         ...(component.secretArn ? { secretArn: component.secretArn } : {}),
+        // Push connectors: where the partner's events arrive (README, "Deploy to AWS").
+        ...(component.push
+          ? {
+              queueUrl: component.push.queueUrl,
+              deadLetterQueueUrl: component.push.deadLetterQueueUrl,
+              eventBusName: component.push.eventBusName,
+            }
+          : {}),
       },
     ];
   }),

@@ -14,28 +14,44 @@ export function connectorMetricDimensions(connector: string): Record<string, str
 }
 
 /**
- * The Lambda environment of a connector's six functions (all get the same variables): the contract
- * parsed by functions/handlers/environment.ts (`environmentSchema`). Pure, so the contract test can feed
- * the result straight into the handlers' own parser.
+ * The Lambda environment of a connector's functions (all get the same variables): the contract parsed
+ * by functions/handlers/environment.ts (`environmentSchema`). Pure, so the contract test can feed the
+ * result straight into the handlers' own parser. A pull connector's variables are what they were
+ * before push connectors existed (no SECLAKE_MODE: the handlers default to pull), so existing functions
+ * see no change.
  */
 export function handlerEnvironment(p: {
   connector: ConnectorConfig;
   lake: StackConfig["securityLake"];
   stagingBucket: string;
+  /** The staging Glue database (Map adds new days' partitions there). */
+  stagingDatabase: string;
   checkpointParameter: string;
   /** Secrets Manager secret ARN; absent for s3-inbox. */
   secretId: string | undefined;
   /** JSON array of { name, classUid, providerRoleArn, externalId, crawlerName? }. */
   customSourcesJson: string;
   mappingsDir: string;
+  /** Push connectors: the queue their partner event bus's rule feeds. */
+  queueUrl?: string | undefined;
 }): Record<string, string> {
   const c = p.connector;
+  const baseUrl =
+    c.kind === "s3-inbox" && c.inbox ? `s3://${c.inbox.bucket}/${c.inbox.prefix}` : (c.baseUrl ?? "");
   const env: Record<string, string> = {
     SECLAKE_CONNECTOR: c.name,
     SECLAKE_SOURCE_KIND: c.kind,
-    SECLAKE_BASE_URL:
-      c.kind === "s3-inbox" && c.inbox ? `s3://${c.inbox.bucket}/${c.inbox.prefix}` : (c.baseUrl ?? ""),
+    // A push connector without API access (no backfill) has no base URL.
+    ...(baseUrl ? { SECLAKE_BASE_URL: baseUrl } : {}),
+    ...(c.mode === "push"
+      ? {
+          SECLAKE_MODE: "push",
+          SECLAKE_QUEUE_URL: p.queueUrl ?? "",
+          SECLAKE_EVENT_SOURCE: c.eventSource ?? "",
+        }
+      : {}),
     SECLAKE_STAGING_BUCKET: p.stagingBucket,
+    SECLAKE_STAGING_DATABASE: p.stagingDatabase,
     SECLAKE_CHECKPOINT_PARAMETER: p.checkpointParameter,
     SECLAKE_CUSTOM_SOURCES: p.customSourcesJson,
     SECLAKE_LAKE_BUCKET: p.lake.bucket,
@@ -60,7 +76,7 @@ export function handlerEnvironment(p: {
 /**
  * How long a pending window belongs to the execution that opened it: longer than any execution can run
  * (six Lambda steps of at most 15 minutes each, plus crawler polling, per loop), so a live execution's
- * window is never taken over.
+ * window is never taken over. A push connector's queue uses it as its visibility timeout too.
  */
 export const PENDING_LEASE_SECONDS = 7200;
 
@@ -137,6 +153,7 @@ export function worstCaseEnvironment(
     stagingBucket:
       stack.staging.bucket ??
       `${names.stagingBucketPrefix}${"x".repeat(63 - names.stagingBucketPrefix.length)}`,
+    stagingDatabase: names.stagingDatabase,
     checkpointParameter: names.checkpointParameter,
     secretId:
       connector.kind === "s3-inbox"
@@ -144,5 +161,14 @@ export function worstCaseEnvironment(
         : `arn:${partition}:secretsmanager:${lake.region}:${account}:secret:${names.secret}-AbCdEf`,
     customSourcesJson: customSourcesEnvironment(sources),
     mappingsDir: "/var/task/mappings",
+    queueUrl: worstCaseQueueUrl(lake.region, account, names.queue),
   });
+}
+
+/**
+ * The longest form of a queue's URL (`https://sqs.<region>.<partition domain>/<account>/<name>`): SQS
+ * returns the URL, so config can only bound it.
+ */
+function worstCaseQueueUrl(region: string, account: string, queueName: string): string {
+  return `https://sqs.${region}.amazonaws.com.cn/${account}/${queueName}`;
 }

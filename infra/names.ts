@@ -1,4 +1,5 @@
 import { ConfigError } from "../functions/core/errors.ts";
+import type { ConnectorMode } from "../functions/core/pipeline/definition.ts";
 
 /** The Pulumi project name: stack config keys are `seclake-pipelines:<key>`. */
 export const PROJECT = "seclake-pipelines";
@@ -32,18 +33,36 @@ export interface ConnectorNames {
   readonly failedExecutionsAlarm: string;
   readonly lakeCrawlerAlarm: string;
   readonly lagAlarm: string;
+  /** Push connectors: the queue the partner event bus's rule feeds, its dead-letter queue, the rule. */
+  readonly queue: string;
+  readonly deadLetterQueue: string;
+  readonly intakeRule: string;
+  readonly deadLetterAlarm: string;
+  readonly queueAgeAlarm: string;
 }
 
-/** The Lambda functions of a connector, in ASL order; also the handler file names in functions/handlers. */
+/**
+ * Every Lambda function a connector can have, in ASL order; also the handler file names in
+ * functions/handlers. `acknowledge` exists only for push connectors (`functionRolesFor`).
+ */
 export const FUNCTION_ROLES = [
   "loadCheckpoint",
   "fetch",
   "map",
   "convert",
   "commit",
+  "acknowledge",
   "recordFailure",
 ] as const;
 export type FunctionRole = (typeof FUNCTION_ROLES)[number];
+
+/** Functions only push connectors have: a pull connector's Acknowledge state is a Pass (definitionFor). */
+export const PUSH_ONLY_ROLES: ReadonlySet<FunctionRole> = new Set(["acknowledge"]);
+
+/** The functions a connector of `mode` deploys, in ASL order: six for pull, seven for push. */
+export function functionRolesFor(mode: ConnectorMode): readonly FunctionRole[] {
+  return mode === "push" ? FUNCTION_ROLES : FUNCTION_ROLES.filter((r) => !PUSH_ONLY_ROLES.has(r));
+}
 
 interface Rule {
   readonly what: string;
@@ -54,7 +73,8 @@ interface Rule {
 
 // Limits from each service's API reference (CreateFunction FunctionName, CreateRole RoleName,
 // CreateStateMachine name, CreateSchedule Name, PutParameter Name, CreateSecret Name, CreateDatabase Name,
-// CreateCrawler Name, CreateLogGroup logGroupName, PutMetricAlarm AlarmName, CreateBucket rules).
+// CreateCrawler Name, CreateLogGroup logGroupName, PutMetricAlarm AlarmName, CreateBucket rules,
+// CreateQueue QueueName, PutRule Name).
 const RULES = {
   lambda: { what: "Lambda function name", max: 64, pattern: /^[A-Za-z0-9_-]+$/, charset: "A-Z a-z 0-9 - _" },
   role: { what: "IAM role name", max: 64, pattern: /^[\w+=,.@-]+$/, charset: "A-Z a-z 0-9 _ + = , . @ -" },
@@ -91,6 +111,15 @@ const RULES = {
     charset: "A-Z a-z 0-9 _ - / . #",
   },
   alarm: { what: "CloudWatch alarm name", max: 255, pattern: /^[\x20-\x7e]+$/, charset: "printable ASCII" },
+  // https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_CreateQueue.html (QueueName)
+  queue: { what: "SQS queue name", max: 80, pattern: /^[A-Za-z0-9_-]+$/, charset: "A-Z a-z 0-9 - _" },
+  // https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutRule.html (Name)
+  eventRule: {
+    what: "EventBridge rule name",
+    max: 64,
+    pattern: /^[.\-_A-Za-z0-9]+$/,
+    charset: "A-Z a-z 0-9 . - _",
+  },
   dashboard: {
     what: "CloudWatch dashboard name",
     max: 255,
@@ -174,6 +203,11 @@ export function connectorNames(stack: string, connector: string): ConnectorNames
     failedExecutionsAlarm: checkName("alarm", `${base} failed executions`, from),
     lakeCrawlerAlarm: checkName("alarm", `${base} lake crawler not started`, from),
     lagAlarm: checkName("alarm", `${base} checkpoint lag`, from),
+    queue: checkName("queue", `${base}-events`, from),
+    deadLetterQueue: checkName("queue", `${base}-events-dlq`, from),
+    intakeRule: checkName("eventRule", `${base}-intake`, from),
+    deadLetterAlarm: checkName("alarm", `${base} dead-letter messages`, from),
+    queueAgeAlarm: checkName("alarm", `${base} queued events age`, from),
   };
   // Build every per-function name once now, so a name that is too long fails before any resource exists.
   for (const role of FUNCTION_ROLES) {

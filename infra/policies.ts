@@ -5,7 +5,8 @@ import type { FunctionRole } from "./names.ts";
  * Invariants every builder keeps (and test/unit/policies.test.ts checks): no action contains `*`; S3
  * writes land only under the connector's staging prefixes; `sts:AssumeRole` names only the configured
  * provider roles; SSM names only the checkpoint parameter; Secrets Manager only the connector's secret;
- * Glue only the connector's crawler and databases. `Resource: "*"` appears only for the actions AWS
+ * Glue only the connector's crawler and databases; SQS only a push connector's own queue, and only
+ * for Fetch and Acknowledge. `Resource: "*"` appears only for the actions AWS
  * offers no resource-level permission for (X-Ray, CloudWatch Logs delivery), listed in STAR_ONLY_ACTIONS.
  */
 export interface PolicyStatement {
@@ -56,6 +57,8 @@ export const stagingPrefixes = {
   raw: (connector: string) => `staging/raw/${connector}/`,
   ocsf: (customSource: string) => `staging/ocsf/${customSource}/`,
   quarantine: (connector: string) => `staging/quarantine/${connector}/`,
+  /** Push connectors' de-dup ledger (functions/core/pipeline/ledger.ts): event ids by hour. */
+  ledger: (connector: string) => `staging/ledger/${connector}/`,
 } as const;
 
 /** Where a custom source's Parquet lands in the Security Lake bucket. */
@@ -96,15 +99,24 @@ export interface LambdaPolicyInputs {
   /** Absent for connectors that need no credentials (s3-inbox). */
   readonly secretArn?: string;
   readonly stagingBucket: string;
+  /** The staging Glue database, `arn:<p>:glue:<r>:<a>:database/<name>`. */
+  readonly stagingDatabaseArn: string;
   readonly customSources: readonly { readonly name: string; readonly providerRoleArn: string }[];
   /** A shared staging bucket's customer-managed KMS key (the buckets the stack creates use SSE-S3). */
   readonly stagingKmsKeyArn?: string;
   /** s3-inbox connectors read the producer's files here (decrypting with its KMS key, if any). */
   readonly inbox?: { readonly bucket: string; readonly prefix: string; readonly kmsKeyArn?: string };
+  /** Push connectors: the queue their partner event bus's rule feeds. */
+  readonly push?: { readonly queueArn: string };
 }
 
 /** The policy of one connector function's role: only what that step of the state machine does. */
 export function lambdaPolicy(role: FunctionRole, p: LambdaPolicyInputs): PolicyDocument {
+  if (role === "acknowledge" && !p.push) {
+    throw new Error(
+      `lambdaPolicy: connector ${p.connector} is not a push connector; it has no acknowledge function`,
+    );
+  }
   const statements: PolicyStatement[] = [
     {
       // The log group is created by the stack, so the function needs no logs:CreateLogGroup.
@@ -161,13 +173,45 @@ export function lambdaPolicy(role: FunctionRole, p: LambdaPolicyInputs): PolicyD
   const rawPrefix = stagingPrefixes.raw(p.connector);
   const ocsfPrefixes = p.customSources.map((s) => stagingPrefixes.ocsf(s.name));
   const quarantinePrefix = stagingPrefixes.quarantine(p.connector);
+  const ledgerPrefix = stagingPrefixes.ledger(p.connector);
+  // SQS's batch actions are authorised by their single-message action (DeleteMessageBatch needs
+  // sqs:DeleteMessage): https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-api-permissions-reference.html
+  const queue = (sid: string, actions: string[]): PolicyStatement[] =>
+    p.push ? [{ Sid: sid, Effect: "Allow", Action: actions, Resource: [p.push.queueArn] }] : [];
 
   switch (role) {
     case "loadCheckpoint":
-    case "commit":
     case "recordFailure":
-      // LoadCheckpoint records the window as pending before Fetch; Commit moves it; RecordFailure marks it failed.
+      // LoadCheckpoint records the window as pending before Fetch; RecordFailure marks it failed.
       statements.push(...checkpoint);
+      break;
+    case "commit":
+      // Commit moves the checkpoint. Push: before that it reads the window's messages.json and writes
+      // its event ids to the ledger (by key, overwriting on a retry: no delete, no listing of the ledger).
+      statements.push(...checkpoint);
+      if (p.push) {
+        statements.push(
+          read("StagingRaw", [rawPrefix]),
+          list("StagingRaw", [rawPrefix]),
+          {
+            Sid: "LedgerWrite",
+            Effect: "Allow",
+            Action: ["s3:PutObject"],
+            Resource: [s3Objects(p.partition, p.stagingBucket, ledgerPrefix)],
+          },
+          ...stagingKey(["kms:Decrypt", "kms:GenerateDataKey"]),
+        );
+      }
+      break;
+    case "acknowledge":
+      // Reads the window's messages.json (absent when the window took no message: hence the listing,
+      // so that S3 answers 404, not 403) and deletes those messages from the queue.
+      statements.push(
+        read("StagingRaw", [rawPrefix]),
+        list("StagingRaw", [rawPrefix]),
+        ...stagingKey(["kms:Decrypt"]),
+        ...queue("DeleteOwnMessages", ["sqs:DeleteMessage"]),
+      );
       break;
     case "fetch":
       if (p.secretArn) {
@@ -211,6 +255,20 @@ export function lambdaPolicy(role: FunctionRole, p: LambdaPolicyInputs): PolicyD
         list("StagingRaw", [rawPrefix]),
         ...stagingKey(["kms:Decrypt", "kms:GenerateDataKey"]),
       );
+      if (p.push) {
+        // Push: drains the queue (a poison message is made visible again at once, so it reaches the
+        // dead-letter queue), looks event ids up in the ledger by hour folder, and deletes the
+        // redeliveries it finds there.
+        statements.push(
+          read("Ledger", [ledgerPrefix]),
+          list("Ledger", [ledgerPrefix]),
+          ...queue("DrainOwnQueue", [
+            "sqs:ReceiveMessage",
+            "sqs:ChangeMessageVisibility",
+            "sqs:DeleteMessage",
+          ]),
+        );
+      }
       break;
     case "map":
       // Reads raw pages; writes OCSF parts (listing the window's folder per source to remove stale
@@ -221,6 +279,15 @@ export function lambdaPolicy(role: FunctionRole, p: LambdaPolicyInputs): PolicyD
         write("StagingOcsf", [...ocsfPrefixes, quarantinePrefix]),
         list("StagingOcsf", ocsfPrefixes),
         ...stagingKey(["kms:Decrypt", "kms:GenerateDataKey"]),
+        {
+          // A new day of a staging table is one BatchCreatePartition (no crawl: DESIGN.md §2.4). Glue
+          // authorises both actions on the catalog, the database and the table
+          // (https://docs.aws.amazon.com/glue/latest/dg/glue-specifying-resource-arns.html).
+          Sid: "AddStagingPartitions",
+          Effect: "Allow",
+          Action: ["glue:GetTable", "glue:BatchCreatePartition"],
+          Resource: glueCatalogResources(p.stagingDatabaseArn),
+        },
       );
       break;
     case "convert":
@@ -330,4 +397,11 @@ export function policyJson(policy: PolicyDocument): string {
 
 function stripStar(arn: string): string {
   return arn.endsWith(":*") ? arn.slice(0, -2) : arn;
+}
+
+/** The catalog, the database and its tables, from the database's ARN. */
+export function glueCatalogResources(databaseArn: string): string[] {
+  const m = /^(arn:[^:]+:glue:[^:]+:\d{12}):database\/(.+)$/.exec(databaseArn);
+  if (!m) throw new Error(`not a Glue database ARN: ${databaseArn}`);
+  return [`${m[1]}:catalog`, databaseArn, `${m[1]}:table/${m[2]}/*`];
 }

@@ -40,6 +40,8 @@ export class Staging extends pulumi.ComponentResource {
   public readonly crawlerName: pulumi.Output<string>;
   public readonly crawlerArn: pulumi.Output<string>;
   public readonly crawlerRoleArn: pulumi.Output<string>;
+  /** The staging Glue database, where Map adds new days' partitions (no crawl). */
+  public readonly databaseArn: pulumi.Output<string>;
 
   constructor(name: string, args: StagingArgs, opts?: pulumi.ComponentResourceOptions) {
     super(STAGING_TYPE, name, {}, opts);
@@ -101,6 +103,7 @@ export class Staging extends pulumi.ComponentResource {
     );
     this.crawlerName = crawler.name;
     this.crawlerArn = crawler.arn;
+    this.databaseArn = database.arn;
     this.crawlerRoleArn = role.arn;
     this.registerOutputs({ bucketName: this.bucketName, crawlerName: this.crawlerName });
   }

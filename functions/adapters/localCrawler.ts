@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
+import { stagingTableName } from "../core/pipeline/stagingTables.ts";
 import type { Crawler, CrawlerState, ObjectStore } from "../core/ports.ts";
 
 /** What the local crawler records for one staged table (the shape of a Glue table, trimmed). */
@@ -56,6 +57,25 @@ export class LocalCrawler implements Crawler {
     return "READY";
   }
 
+  /**
+   * Adds partitions to a table a crawl of `crawler` recorded (the local run's staging catalogue);
+   * false when no crawl has made the table yet.
+   */
+  async addPartitions(crawler: string, table: string, partitions: readonly string[]): Promise<boolean> {
+    const write = this.#writes.then(async () => {
+      const catalog = await this.catalog();
+      const tables = catalog[crawler] ?? [];
+      const index = tables.findIndex((t) => t.name === table);
+      const found = tables[index];
+      if (!found) return false;
+      tables[index] = { ...found, partitions: [...new Set([...found.partitions, ...partitions])].sort() };
+      await this.#save(catalog);
+      return true;
+    });
+    this.#writes = write.catch(() => undefined);
+    return write;
+  }
+
   /** The catalogue as last written: crawler name → tables. */
   async catalog(): Promise<Record<string, LocalTable[]>> {
     try {
@@ -80,8 +100,7 @@ export class LocalCrawler implements Crawler {
       tables.set(table, entry);
     }
     const entries = [...tables].map(([table, t]) => ({
-      // Glue table names are lowercase with underscores.
-      name: table.toLowerCase().replace(/[^a-z0-9_]/g, "_"),
+      name: stagingTableName(table),
       location: `${prefix}${table}/`,
       partitions: [...t.partitions].sort(),
       objects: t.objects,
@@ -90,12 +109,16 @@ export class LocalCrawler implements Crawler {
     const write = this.#writes.then(async () => {
       const catalog = await this.catalog();
       catalog[name] = entries;
-      await mkdir(dirname(this.catalogPath), { recursive: true });
-      const temp = `${this.catalogPath}.${randomBytes(4).toString("hex")}.tmp`;
-      await writeFile(temp, `${JSON.stringify(catalog, null, 2)}\n`);
-      await rename(temp, this.catalogPath);
+      await this.#save(catalog);
     });
     this.#writes = write.catch(() => undefined);
     await write;
+  }
+
+  async #save(catalog: Record<string, LocalTable[]>): Promise<void> {
+    await mkdir(dirname(this.catalogPath), { recursive: true });
+    const temp = `${this.catalogPath}.${randomBytes(4).toString("hex")}.tmp`;
+    await writeFile(temp, `${JSON.stringify(catalog, null, 2)}\n`);
+    await rename(temp, this.catalogPath);
   }
 }

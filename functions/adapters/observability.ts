@@ -31,7 +31,7 @@ export interface Telemetry {
   info(message: string, extra?: Record<string, unknown>): void;
   warn(message: string, extra?: Record<string, unknown>): void;
   error(message: string, extra?: Record<string, unknown>): void;
-  /** One metric value, with the connector (and any extra dimension, e.g. classUid) as dimensions. */
+  /** One metric value, with the connector (and any extra dimension the catalogue names) as dimensions. */
   metric(name: MetricName, value: number, dimensions?: Readonly<Record<string, string>>): void;
   /** Ends the invocation: publishes buffered metrics. */
   flush(): void;
@@ -56,8 +56,8 @@ export const powertoolsTelemetry: Telemetry = {
   warn: (message, extra) => logger.warn(message, extra ?? {}),
   error: (message, extra) => logger.error(message, extra ?? {}),
   metric(name, value, dimensions = {}) {
-    // A single-metric emission per value: EMF dimensions apply to a whole document, and the class
-    // dimension differs between values of EventsMapped.
+    // A single-metric emission per value: EMF dimensions apply to a whole document, and a metric's extra
+    // dimensions (core/metrics.ts) may differ from the next one's.
     const single = metrics.singleMetric();
     if (boundConnector) single.addDimension("connector", boundConnector);
     for (const [key, v] of Object.entries(dimensions)) single.addDimension(key, v);

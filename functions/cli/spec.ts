@@ -158,16 +158,63 @@ Examples:
   },
   {
     name: "bench",
-    summary: "measure mapping throughput against JSON floors, conversion against DuckDB",
+    summary: "measure mapping throughput against JSON floors, conversion and Parquet bytes against DuckDB",
     options: [
-      { flags: "--events <n>", description: "events per measurement", default: "100000" },
+      {
+        flags: "--events <n>",
+        description: "events per measurement (mapping; synthetic conversion)",
+        default: "100000",
+      },
+      {
+        flags: "--realistic-events <n>",
+        description:
+          "events per file on the realistic corpus (conversion, levers; default 1000,10000,100000, none to skip)",
+      },
       {
         flags: "--only <part>",
-        description: "run one part only (mapping or convert)",
+        description: "run one part only (mapping or convert), or the Parquet size levers (not part of all)",
         default: "all",
-        choices: ["all", "mapping", "convert"],
+        choices: ["all", "mapping", "convert", "levers"],
       },
     ],
     load: () => import("./commands/bench.ts"),
+  },
+  {
+    name: "cost",
+    summary: "monthly AWS cost of one connector by component, next to the seed architecture's",
+    options: [
+      {
+        flags: "--events-per-day <list>",
+        description: "volumes, comma-separated (10k and 1M forms allowed)",
+        default: "10000,100000,1000000,10000000",
+      },
+      {
+        flags: "--schedule <expression>",
+        description: "EventBridge Scheduler rate(...) or cron(...)",
+        default: "rate(1 hour)",
+      },
+      {
+        flags: "--source <name>",
+        description: "connector kind whose loop is measured",
+        default: "okta",
+        choices: ["sailpoint", "okta", "onelogin"],
+      },
+      {
+        flags: "--custom-sources <n>",
+        description: "custom sources of the connector (default: one per class its mappings produce)",
+      },
+      {
+        flags: "--max-events <n>",
+        description: "events per loop (default: what infra/config.ts gives a connector that leaves it out)",
+      },
+      { flags: "--json", description: "print the estimates, the probe's fit and the prices as JSON" },
+    ],
+    help: `
+How: a few seconds of the real state machine locally (a mock vendor API, two loop sizes) measure each
+loop's Lambda time, state transitions, S3 requests, bytes, logs and crawls; functions/core/cost prices a
+month of them at US East list prices (free tiers ignored) with the connector's memory sizes, metrics and
+alarms, and prices the seed architecture (Lambda + crawler + Glue ETL per run) for the same volume.
+Prices, their date and sources: functions/core/cost/prices.ts; assumptions: functions/core/cost/assumptions.ts.`,
+    load: () => import("./commands/cost.ts"),
   },
 ];

@@ -89,3 +89,16 @@ export interface MessageQueue {
   /** The message becomes receivable again after `seconds` (0: at once). */
   changeVisibility(receiptHandle: string, seconds: number): Promise<void>;
 }
+
+/**
+ * The staging Glue catalogue, for adding a day to a custom source's table without a crawl: a partition
+ * is one catalogue request, a crawl is billed for at least ten minutes (DESIGN.md §2.4).
+ */
+export interface StagingCatalog {
+  /**
+   * Adds `eventDay` partitions (YYYYMMDD) to the table of `customSource`, those that exist already
+   * included. Resolves false when the table does not exist yet: only the crawler can make it (it infers
+   * the columns from the staged events).
+   */
+  addPartitions(customSource: string, days: readonly string[]): Promise<boolean>;
+}

@@ -1,7 +1,9 @@
+import { GlueClient } from "@aws-sdk/client-glue";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { SSMClient } from "@aws-sdk/client-ssm";
+import { GlueStagingCatalog } from "../adapters/glueStagingCatalog.ts";
 import { powertoolsTelemetry } from "../adapters/observability.ts";
 import { S3ObjectStore } from "../adapters/s3ObjectStore.ts";
 import { S3ObjectWriter, securityLakeS3Client } from "../adapters/s3ObjectWriter.ts";
@@ -31,6 +33,9 @@ export function awsDeps(env: Readonly<Record<string, string | undefined>> = proc
     env: config,
     staging,
     ...(queue ? { queue } : {}),
+    ...(config.stagingDatabase
+      ? { catalog: new GlueStagingCatalog(new GlueClient({}), config.stagingDatabase) }
+      : {}),
     parameters: new SsmParameterStore(new SSMClient({})),
     telemetry: powertoolsTelemetry,
     now: () => new Date(),

@@ -102,6 +102,8 @@ export const mapResultSchema = z
     sources: z.array(sourceBatchSchema),
     /** `<customSource>/eventDay=<YYYYMMDD>` of every staging partition the window created (§2.4). */
     newPartitions: z.array(z.string()),
+    /** Custom sources whose new days only a crawl can catalogue (their staging table does not exist yet). */
+    needsCrawl: z.array(z.string()),
   })
   .strict();
 export type MapResult = z.infer<typeof mapResultSchema>;

@@ -3,7 +3,13 @@ import type { z } from "zod";
 import type { Telemetry } from "../adapters/observability.ts";
 import type { SourceConnector } from "../adapters/sources/types.ts";
 import { SourceApiError, SourceUnavailableError, StorageUnavailableError } from "../core/errors.ts";
-import type { MessageQueue, ObjectStore, ObjectWriter, ParameterStore } from "../core/ports.ts";
+import type {
+  MessageQueue,
+  ObjectStore,
+  ObjectWriter,
+  ParameterStore,
+  StagingCatalog,
+} from "../core/ports.ts";
 import { parseInput } from "./contract.ts";
 import type { CustomSourceConfig, HandlerEnvironment } from "./environment.ts";
 
@@ -22,6 +28,8 @@ export interface HandlerDeps {
   /** The Security Lake bucket as the provider role of `source` sees it (assumed with its external id). */
   readonly lakeWriter: (source: CustomSourceConfig) => Promise<ObjectWriter>;
   readonly telemetry: Telemetry;
+  /** The staging Glue catalogue (absent: every new day is left to the crawler). */
+  readonly catalog?: StagingCatalog;
   /** Push connectors: the queue their partner event bus feeds. */
   readonly queue?: () => MessageQueue;
   /** Wall clock; the local run and tests fix it so window ids repeat. */

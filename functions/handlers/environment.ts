@@ -62,6 +62,8 @@ export const environmentSchema = z
     SECLAKE_EVENT_SOURCE: z.string().min(1).optional(),
     /** Secrets Manager secret id holding the API credentials as JSON; not used by `s3-inbox`. */
     SECLAKE_SECRET_ID: z.string().min(1).optional(),
+    /** The staging Glue database, where Map adds a new day's partition without a crawl. */
+    SECLAKE_STAGING_DATABASE: z.string().min(1).optional(),
     /** Staging bucket: raw pages, OCSF NDJSON and quarantine under the `staging/` prefix. */
     SECLAKE_STAGING_BUCKET: z.string().min(3),
     /** SSM parameter holding the checkpoint JSON, e.g. /seclake/sailpoint-prod/checkpoint. */
@@ -146,6 +148,8 @@ export interface HandlerEnvironment {
   readonly baseUrl: string;
   readonly secretId: string | undefined;
   readonly stagingBucket: string;
+  /** The staging Glue database (absent: new days are left to the crawler). */
+  readonly stagingDatabase?: string;
   readonly checkpointParameter: string;
   readonly customSources: readonly CustomSourceConfig[];
   readonly lake: { readonly bucket: string; readonly region: string; readonly accountId: string };
@@ -200,6 +204,7 @@ export function loadEnvironment(env: Readonly<Record<string, string | undefined>
     baseUrl: e.SECLAKE_BASE_URL,
     secretId: e.SECLAKE_SECRET_ID,
     stagingBucket: e.SECLAKE_STAGING_BUCKET,
+    ...(e.SECLAKE_STAGING_DATABASE ? { stagingDatabase: e.SECLAKE_STAGING_DATABASE } : {}),
     checkpointParameter: e.SECLAKE_CHECKPOINT_PARAMETER,
     customSources: sources.data,
     lake: {

@@ -94,8 +94,9 @@ class SourceParts {
  * connector config assigns to the event's class) and event day, and writes events that fail mapping or
  * validation to the window's quarantine file with the reason and the raw event. Keys depend only on the
  * window and the data; parts and quarantine left by an earlier attempt at the same window are replaced,
- * never added to. Reports the staging partitions the window created (`newPartitions`): only then does
- * the state machine start a crawl (DESIGN.md §2.4).
+ * never added to. A day new to the staging catalogue is added to its table there (one request); only
+ * a source whose table does not exist yet is reported in `needsCrawl`, and only then does the state
+ * machine start the crawler (DESIGN.md §2.4).
  */
 export function makeHandler(deps: HandlerDeps): StateHandler<MapResult> {
   const { env } = deps;
@@ -152,6 +153,7 @@ export function makeHandler(deps: HandlerDeps): StateHandler<MapResult> {
     }
     const sources: SourceBatch[] = [];
     const newPartitions: string[] = [];
+    const needsCrawl: string[] = [];
     for (const source of [...parts.values()].sort((a, b) => a.config.name.localeCompare(b.config.name))) {
       for (const part of source.take()) {
         await deps.staging.put(part.key, part.body, { contentType: "application/x-ndjson" });
@@ -159,6 +161,9 @@ export function makeHandler(deps: HandlerDeps): StateHandler<MapResult> {
       }
       const newDays = await settleDays(deps, source, new Set(written));
       newPartitions.push(...newDays.map((day) => `${source.config.name}/eventDay=${day}`));
+      if (newDays.length > 0 && !(await addedToCatalog(deps, source.config.name, newDays))) {
+        needsCrawl.push(source.config.name);
+      }
       sources.push({
         customSource: source.config.name,
         classUid: source.config.classUid,
@@ -182,18 +187,24 @@ export function makeHandler(deps: HandlerDeps): StateHandler<MapResult> {
         delete counts.mapped[classUid];
       }
     }
-    for (const [classUid, n] of Object.entries(counts.mapped)) {
-      deps.telemetry.metric("EventsMapped", n, { classUid });
-    }
-    deps.telemetry.metric("EventsSkipped", counts.skipped);
-    deps.telemetry.metric("EventsQuarantined", counts.quarantined);
-    deps.telemetry.metric("EventsCoerced", counts.coerced);
+    const mapped = Object.values(counts.mapped).reduce((n, v) => n + v, 0);
+    deps.telemetry.metric("EventsMapped", mapped);
+    // Only when not zero: a custom metric costs for every hour it is published in (core/metrics.ts).
+    if (counts.skipped > 0) deps.telemetry.metric("EventsSkipped", counts.skipped);
+    if (counts.quarantined > 0) deps.telemetry.metric("EventsQuarantined", counts.quarantined);
+    if (counts.coerced > 0) deps.telemetry.metric("EventsCoerced", counts.coerced);
+    deps.telemetry.info("mapped", {
+      mappedByClass: counts.mapped,
+      skipped: counts.skipped,
+      quarantined: counts.quarantined,
+      coerced: counts.coerced,
+    });
     if (run.skippedTypes.size > 0) {
       deps.telemetry.info("event types without a mapping were skipped", {
         skippedTypes: Object.fromEntries([...run.skippedTypes].slice(0, 50)),
       });
     }
-    return { keys: written, counts, sources, newPartitions };
+    return { keys: written, counts, sources, newPartitions, needsCrawl };
   });
 }
 
@@ -218,6 +229,25 @@ async function settleDays(deps: HandlerDeps, source: SourceParts, keep: Set<stri
     if (!others) newDays.push(day);
   }
   return newDays;
+}
+
+/**
+ * Adds the days to the source's staging table through the catalogue (one request, no crawl). False
+ * when only a crawl can do it: the table does not exist yet, or the catalogue refused, which must not
+ * hold the window back (staging is for replay; the lake does not depend on it).
+ */
+async function addedToCatalog(deps: HandlerDeps, customSource: string, days: readonly string[]) {
+  if (!deps.catalog) return false;
+  try {
+    return await deps.catalog.addPartitions(customSource, days);
+  } catch (error) {
+    deps.telemetry.warn("staging partitions could not be added; the staging crawler will add them", {
+      customSource,
+      errorName: (error as Error).name,
+      errorMessage: (error as Error).message,
+    });
+    return false;
+  }
 }
 
 export const handler = lazyHandler(() => makeHandler(awsDeps()));

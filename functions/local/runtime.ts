@@ -10,6 +10,7 @@ import { recordingTelemetry, type Telemetry } from "../adapters/observability.ts
 import type { HttpDeps, RetryPolicy } from "../adapters/sources/http.ts";
 import { defaultMappingsDir, loadSourceMappings } from "../core/mapping/index.ts";
 import { type ConnectorMode, definitionFor } from "../core/pipeline/definition.ts";
+import { stagingTableName } from "../core/pipeline/stagingTables.ts";
 import type { Crawler, MessageQueue, ObjectStore, SecretsProvider } from "../core/ports.ts";
 import { makeHandler as acknowledgeHandler } from "../handlers/acknowledge.ts";
 import { makeHandler as commitHandler } from "../handlers/commit.ts";
@@ -169,7 +170,7 @@ export function localRuntime(spec: LocalConnectorSpec, options: LocalOptions): L
   const inbox = options.inboxStore;
   const queue = options.queue;
   if (spec.mode === "push" && !queue) throw new Error(`local run: push connector ${spec.name} needs a queue`);
-  const deps: HandlerDeps = {
+  let deps: HandlerDeps = {
     env,
     staging,
     parameters,
@@ -192,12 +193,25 @@ export function localRuntime(spec: LocalConnectorSpec, options: LocalOptions): L
         ...(options.retry ? { retry: options.retry } : {}),
       }),
   };
+  const crawler = new LocalCrawler(staging, join(options.out, "state", "staging-catalog.json"));
+  const stagingCrawler = LOCAL_SUBSTITUTIONS.StagingCrawlerName as string;
+  deps = {
+    ...deps,
+    catalog: {
+      addPartitions: (source, days) =>
+        crawler.addPartitions(
+          stagingCrawler,
+          stagingTableName(source),
+          days.map((d) => `eventDay=${d}`),
+        ),
+    },
+  };
   return {
     env,
     deps,
     staging,
     parameters,
-    crawler: new LocalCrawler(staging, join(options.out, "state", "staging-catalog.json")),
+    crawler,
     lakeCrawler: new LocalCrawler(staging, join(options.out, "state", "lake-catalog.json"), (crawler) => {
       const source = env.customSources.find((s) => s.crawlerName === crawler);
       if (!source) throw new Error(`local run: no custom source has the crawler ${crawler}`);

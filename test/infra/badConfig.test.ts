@@ -42,6 +42,25 @@ describe("the program with bad config fails before declaring any resource", () =
       },
       'connectors[3].customSources[0].name: "okta-auth" is also connectors[1].customSources[0].name',
     ],
+    [
+      "push without an event source",
+      (c: Config) => delete connectors(c)[4]?.eventSource,
+      "connectors[4].eventSource: is required for mode push",
+    ],
+    [
+      "push for SailPoint",
+      (c: Config) => {
+        Object.assign(connectors(c)[0] as Config, { mode: "push", eventSource: "aws.partner/okta.com/a/b" });
+      },
+      "connectors[0].mode: push is only for kind okta or onelogin",
+    ],
+    [
+      "a staging expiry shorter than the queue's retention, with a push connector",
+      (c: Config) => {
+        c["seclake-pipelines:staging"] = { expirationDays: 3 };
+      },
+      "staging.expirationDays: must be at least 14 with a push connector",
+    ],
   ])("%s", async (_what, change, key) => {
     let failure: (Error & { resources?: Recorded[] }) | undefined;
     try {

@@ -5,22 +5,18 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { PIPELINE_METRICS } from "../../functions/core/metrics.ts";
 import { parsePipelineCheckpoint } from "../../functions/core/pipeline/claim.ts";
 import { loadEnvironment } from "../../functions/handlers/environment.ts";
-import { FUNCTION_ROLES, kebab } from "../../infra/names.ts";
+import { FUNCTION_ROLES, functionRolesFor, kebab } from "../../infra/names.ts";
 import { STAR_ONLY_ACTIONS } from "../../infra/policies.ts";
 import { auditPolicy } from "../helpers/iamAudit.ts";
-import {
-  ACCOUNT,
-  type Declared,
-  REGION,
-  type Recorded,
-  resolve,
-  runProgram,
-} from "../helpers/pulumiHarness.ts";
+import { ACCOUNT, type Declared, REGION, type Recorded, resolve } from "../helpers/pulumiHarness.ts";
 import { readStackYaml } from "../helpers/stackConfig.ts";
+import { runProgramWithPush } from "./pushOutputs.ts";
 
 interface ConnectorYaml {
   name: string;
   kind: string;
+  mode?: "pull" | "push";
+  eventSource?: string;
   customSources: { name: string; classUid: number; providerRoleArn: string; externalId: string }[];
   inbox?: { bucket: string; prefix: string };
 }
@@ -31,7 +27,7 @@ let resources: Recorded[];
 let declared: Declared[];
 let program: Record<string, unknown>;
 beforeAll(async () => {
-  ({ resources, declared, program } = await runProgram("dev"));
+  ({ resources, declared, program } = await runProgramWithPush("dev"));
 }, 60_000);
 
 const ofType = (type: string) => resources.filter((r) => r.type === type);
@@ -45,6 +41,9 @@ const one = (type: string, connector: string) => {
 const base = (c: string) => `seclake-dev-${c}`;
 const fnArn = (c: string, role: string) => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${base(c)}-${role}`;
 const smArn = (c: string) => `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${base(c)}`;
+/** The functions a connector deploys: six for pull, seven (with Acknowledge) for push. */
+const rolesOf = (c: ConnectorYaml) => functionRolesFor(c.mode ?? "pull");
+const queueArn = (c: string) => `arn:aws:sqs:${REGION}:${ACCOUNT}:${base(c)}-events`;
 
 describe.each(connectors.map((c) => [c.name, c] as const))("connector %s", (name, c) => {
   it("one state machine whose definition is the rendered ASL: valid, no placeholder, its own functions", () => {
@@ -55,7 +54,9 @@ describe.each(connectors.map((c) => [c.name, c] as const))("connector %s", (name
     expect(aslValidator(asl)).toMatchObject({ isValid: true });
     const text = JSON.stringify(asl);
     const lambdaArns = [...text.matchAll(/arn:aws:lambda:[^"]+/g)].map((m) => m[0]);
-    expect(new Set(lambdaArns)).toEqual(new Set(FUNCTION_ROLES.map((r) => fnArn(name, kebab(r)))));
+    expect(new Set(lambdaArns)).toEqual(new Set(rolesOf(c).map((r) => fnArn(name, kebab(r)))));
+    // Push: Acknowledge deletes the window's messages after Commit; pull: a Pass in its place.
+    expect(asl.States.Acknowledge.Type).toBe(c.mode === "push" ? "Task" : "Pass");
     expect(asl.States.StartCrawler.Parameters.Name).toBe(`${base(name)}-staging`);
     expect(sm.inputs).toMatchObject({
       name: base(name),
@@ -103,10 +104,12 @@ describe.each(connectors.map((c) => [c.name, c] as const))("connector %s", (name
     expect(Date.parse(checkpoint.since)).toBeLessThan(Date.now() - 23 * 3_600_000);
   });
 
-  it("six arm64 nodejs22.x functions whose environment the handlers' own parser accepts", () => {
+  it("arm64 nodejs22.x functions (six; seven for push) whose environment the handlers' own parser accepts", () => {
     const functions = mine("aws:lambda/function:Function", name);
     expect(functions.map((f) => f.inputs.handler).sort()).toEqual(
-      FUNCTION_ROLES.map((r) => `${r}.handler`).sort(),
+      rolesOf(c)
+        .map((r) => `${r}.handler`)
+        .sort(),
     );
     for (const f of functions) {
       expect(f.inputs).toMatchObject({ runtime: "nodejs22.x", architectures: ["arm64"] });
@@ -122,12 +125,22 @@ describe.each(connectors.map((c) => [c.name, c] as const))("connector %s", (name
       expect(env.stagingBucket).toBe(`${base(name)}-20261125abcdef`);
       expect(env.checkpointParameter).toBe(`/seclake/dev/${name}/checkpoint`);
       expect(env.secretId === undefined).toBe(c.kind === "s3-inbox");
+      if (c.mode === "push") {
+        expect(env).toMatchObject({
+          mode: "push",
+          queueUrl: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${base(name)}-events`,
+          eventSource: c.eventSource,
+        });
+      } else {
+        // Unchanged for pull connectors: no push variables at all (the handlers default to pull).
+        expect(Object.keys(variables).filter((k) => /MODE|QUEUE|EVENT_SOURCE/.test(k))).toEqual([]);
+      }
     }
     expect(
       mine("aws:iam/role:Role", name).filter((r) =>
         (r.inputs.assumeRolePolicy as string).includes("lambda."),
       ),
-    ).toHaveLength(6);
+    ).toHaveLength(rolesOf(c).length);
   });
 
   it("every IAM policy: no wildcard action, and every resource inside this connector's scope", () => {
@@ -135,11 +148,13 @@ describe.each(connectors.map((c) => [c.name, c] as const))("connector %s", (name
     const checkpoint = `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/seclake/dev/${name}/checkpoint`;
     const db = `${base(name).replaceAll("-", "_")}_staging`;
     const inbox = c.inbox ? `arn:aws:s3:::${c.inbox.bucket}` : undefined;
+    const push = c.mode === "push";
     const scope = {
       s3Write: [
         `${bucket}/staging/raw/${name}/*`,
         `${bucket}/staging/quarantine/${name}/*`,
         ...c.customSources.map((s) => `${bucket}/staging/ocsf/${s.name}/*`),
+        ...(push ? [`${bucket}/staging/ledger/${name}/*`] : []),
       ],
       s3Read: inbox ? [`${inbox}/${c.inbox?.prefix}*`] : [],
       s3Buckets: inbox ? [bucket, inbox] : [bucket],
@@ -150,6 +165,7 @@ describe.each(connectors.map((c) => [c.name, c] as const))("connector %s", (name
         `staging/raw/${name}/*`,
         ...c.customSources.map((s) => `staging/ocsf/${s.name}/*`),
         ...(c.inbox ? [`${c.inbox.prefix}*`] : []),
+        ...(push ? [`staging/ledger/${name}/*`] : []),
       ],
       secrets: [`arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:seclake/dev/${name}/credentials-AbCdEf`],
       glue: [
@@ -158,10 +174,10 @@ describe.each(connectors.map((c) => [c.name, c] as const))("connector %s", (name
         `arn:aws:glue:${REGION}:${ACCOUNT}:database/${db}`,
         `arn:aws:glue:${REGION}:${ACCOUNT}:table/${db}/*`,
       ],
-      lambda: FUNCTION_ROLES.map((r) => fnArn(name, kebab(r))),
+      lambda: rolesOf(c).map((r) => fnArn(name, kebab(r))),
       states: [smArn(name)],
       logs: [
-        ...FUNCTION_ROLES.map(
+        ...rolesOf(c).map(
           (r) =>
             `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/lambda/${base(name)}-${kebab(r)}:log-stream:*`,
         ),
@@ -169,8 +185,33 @@ describe.each(connectors.map((c) => [c.name, c] as const))("connector %s", (name
       ],
     };
     const policies = mine("aws:iam/rolePolicy:RolePolicy", name);
-    expect(policies.length).toBe(6 + 3); // six functions, state machine, schedule, staging crawler
-    for (const p of policies) expect(auditPolicy(p.inputs.policy, scope), p.name).toEqual([]);
+    // The functions, the state machine, the schedule, the staging crawler.
+    expect(policies.length).toBe(rolesOf(c).length + 3);
+    // The shared audit knows no SQS: SQS grants are checked exactly, the rest audited.
+    const sqs: string[] = [];
+    for (const p of policies) {
+      const doc = JSON.parse(p.inputs.policy as string) as {
+        Statement: { Action: string[]; Resource: string[] }[];
+      };
+      for (const st of doc.Statement.filter((x) => x.Action.some((a) => a.startsWith("sqs:"))))
+        sqs.push(...st.Action.flatMap((a) => st.Resource.map((r) => `${p.name}: ${a} on ${r}`)));
+      const rest = {
+        ...doc,
+        Statement: doc.Statement.filter((x) => !x.Action.some((a) => a.startsWith("sqs:"))),
+      };
+      expect(auditPolicy(rest, scope), p.name).toEqual([]);
+    }
+    const q = queueArn(name);
+    expect(sqs.sort()).toEqual(
+      push
+        ? [
+            `${name}-acknowledge-policy: sqs:DeleteMessage on ${q}`,
+            `${name}-fetch-policy: sqs:ChangeMessageVisibility on ${q}`,
+            `${name}-fetch-policy: sqs:DeleteMessage on ${q}`,
+            `${name}-fetch-policy: sqs:ReceiveMessage on ${q}`,
+          ]
+        : [],
+    );
   });
 
   it("the staging bucket's configuration is applied one step after another (S3 409s concurrent ones)", () => {
@@ -227,7 +268,8 @@ describe.each(connectors.map((c) => [c.name, c] as const))("connector %s", (name
 
   it("a failed-executions alarm on this state machine, and one on Security Lake crawler starts", () => {
     const alarms = mine("aws:cloudwatch/metricAlarm:MetricAlarm", name);
-    expect(alarms).toHaveLength(3);
+    // Failed executions, lake crawler, lag; push adds dead-letter depth and queued-event age.
+    expect(alarms).toHaveLength(c.mode === "push" ? 5 : 3);
     const alarm = alarms.find((a) => a.inputs.metricQueries) as Recorded;
     const crawler = alarms.find((a) => a.inputs.metricName === "LakeCrawlerStartFailed") as Recorded;
     // The metric Commit emits: the handlers' namespace, Powertools' service dimension and the connector.
@@ -272,7 +314,7 @@ describe("the whole stack", () => {
     const paths = ofType("aws:lambda/function:Function").map(
       (f) => (f.inputs.code as { path?: unknown }).path,
     );
-    expect(paths.length).toBe(connectors.length * 6);
+    expect(paths.length).toBe(connectors.reduce((n, c) => n + rolesOf(c).length, 0));
   });
 
   it("no secret value appears in any other resource's inputs", () => {
@@ -309,8 +351,17 @@ describe("the whole stack", () => {
       stateMachineConsoleUrl: `https://${REGION}.console.aws.amazon.com/states/home?region=${REGION}#/statemachines/view/${smArn("sailpoint-prod")}`,
     });
     expect(Object.keys(sailpoint.lambdaRoleArns as object).sort()).toEqual(
-      [...FUNCTION_ROLES, "stateMachine", "schedule", "stagingCrawler"].sort(),
+      [...functionRolesFor("pull"), "stateMachine", "schedule", "stagingCrawler"].sort(),
     );
+    for (const key of ["queueUrl", "deadLetterQueueUrl", "eventBusName"])
+      expect(sailpoint).not.toHaveProperty(key);
+    // A push connector: where the partner's events arrive, and its seventh role.
+    expect(out["okta-push"]).toMatchObject({
+      queueUrl: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/seclake-dev-okta-push-events`,
+      deadLetterQueueUrl: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/seclake-dev-okta-push-events-dlq`,
+      eventBusName: "aws.partner/okta.com/example/seclakedev",
+      lambdaRoleArns: { acknowledge: `arn:aws:iam::${ACCOUNT}:role/seclake-dev-okta-push-acknowledge` },
+    });
     const sources = (await resolve(
       program.customSources as pulumi.Input<Record<string, Record<string, unknown>>>,
     )) as Record<string, Record<string, unknown>>;
@@ -362,7 +413,7 @@ describe("the stack's dashboard and each connector's lag alarm", () => {
         type: string;
         x: number;
         width: number;
-        properties: { metrics?: unknown[][]; markdown?: string };
+        properties: { metrics?: unknown[][]; markdown?: string; query?: string };
       }[];
     };
     const titles = body.widgets.filter((w) => w.type === "text").map((w) => w.properties.markdown);
@@ -380,8 +431,11 @@ describe("the stack's dashboard and each connector's lag alarm", () => {
       expect(m[3]).toBe("seclake");
     }
     for (const c of connectors) {
-      const rows = seclake.filter((m) => m[1] === "RowsWritten" && m[5] === c.name).map((m) => m[7]);
-      expect(rows, c.name).toEqual(c.customSources.map((s) => s.name));
+      // Rows and bytes per custom source come from Convert's log lines (Logs Insights), not metrics.
+      const perSource = body.widgets.filter(
+        (w) => w.type === "log" && w.properties.query?.includes(`/aws/lambda/${base(c.name)}-convert`),
+      );
+      expect(perSource, c.name).toHaveLength(1);
       const executions = lines.filter((m) => m[0] === "AWS/States" && m[3] === smArn(c.name));
       expect(
         executions.map((m) => m[1]),

@@ -7,7 +7,7 @@ import { LocalObjectStore } from "../../functions/adapters/localObjectStore.ts";
 import { recordingTelemetry } from "../../functions/adapters/observability.ts";
 import { queryLake } from "../../functions/cli/lakeQuery.ts";
 import { loadSourceMappings, mapRecord } from "../../functions/core/mapping/index.ts";
-import { PIPELINE_METRICS } from "../../functions/core/metrics.ts";
+import { EVERY_RUN, PIPELINE_METRICS } from "../../functions/core/metrics.ts";
 import { localInboxFiles } from "../../functions/local/inboxes.ts";
 import { type ApiKind, defaultCorpus } from "../../functions/local/mockApis/index.ts";
 import { LOCAL_CONNECTORS } from "../../functions/local/runtime.ts";
@@ -45,6 +45,9 @@ async function runAll(out: string): Promise<Map<string, ConnectorTotals>> {
         );
       }
       expect(new Set(telemetry.metrics.map((m) => m.name))).toContain("CheckpointLagSeconds");
+      // A custom metric is billed for every hour it is published in: zeros only for the every-run ones.
+      for (const m of telemetry.metrics.filter((x) => x.value === 0))
+        expect(EVERY_RUN, m.name).toContain(m.name);
     } finally {
       await session.close();
     }

@@ -19,6 +19,7 @@ describe("seclake command line", () => {
       "local",
       "query",
       "bench",
+      "cost",
     ]);
   });
 

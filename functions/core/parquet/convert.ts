@@ -12,7 +12,7 @@ import {
   partitionPrefix,
 } from "./layout.ts";
 import { indexNdjson, type NdjsonIndex, PartIndexer } from "./ndjsonIndex.ts";
-import { type ParquetLayout, parquetBytes } from "./parquetStream.ts";
+import { fileLayout, type ParquetLayout, parquetBytes } from "./parquetStream.ts";
 import { defaultClassSchema } from "./schema.ts";
 
 /** When a file is closed and the next part of the partition started, and how big a record batch is. */
@@ -158,7 +158,7 @@ async function convertIndexed(
       const batches = eventBatches(file.rows, input, classUid, limits.batchRows);
       let pending: Uint8Array[] = [];
       let pendingBytes = 0;
-      for await (const chunk of parquetBytes(batches, limits)) {
+      for await (const chunk of parquetBytes(batches, fileLayout(limits, file.rows.length))) {
         // parquet-wasm yields many small pieces; hand the writer ~1 MiB at a time.
         pending.push(chunk);
         pendingBytes += chunk.length;

@@ -5,6 +5,7 @@ import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { LocalObjectStore } from "../../../functions/adapters/localObjectStore.ts";
 import { recordingTelemetry } from "../../../functions/adapters/observability.ts";
+import type { StagingCatalog } from "../../../functions/core/ports.ts";
 import type { HandlerDeps } from "../../../functions/handlers/deps.ts";
 import { loadEnvironment } from "../../../functions/handlers/environment.ts";
 import { makeHandler } from "../../../functions/handlers/map.ts";
@@ -22,7 +23,7 @@ const PAGE = [
   at("e3", "2024-05-01T12:00:00.000Z"),
 ].join("\n");
 
-function world() {
+function world(catalog?: StagingCatalog) {
   const staging = new LocalObjectStore(mkdtempSync(join(tmpdir(), "seclake-map-staging-")));
   const env = loadEnvironment({
     SECLAKE_CONNECTOR: "okta-test",
@@ -57,6 +58,7 @@ function world() {
     lakeWriter: unused,
     telemetry: recordingTelemetry(),
     now: () => new Date("2024-05-03T00:00:00Z"),
+    ...(catalog ? { catalog } : {}),
   };
   const map = async (windowId: string) => {
     const rawKey = `staging/raw/okta-test/${windowId}/page-00001.ndjson.gz`;
@@ -96,6 +98,21 @@ describe("Map stages OCSF by event day and reports the partitions it creates", (
       expect.objectContaining({ customSource: "okta-auth", events: 3, newDays: ["20240501", "20240502"] }),
     ]);
     expect(result.newPartitions).toEqual(["okta-auth/eventDay=20240501", "okta-auth/eventDay=20240502"]);
+    // Without a catalogue (or before the table exists), only the crawler can add them.
+    expect(result.needsCrawl).toEqual(["okta-auth"]);
+  });
+
+  it("adds new days to an existing staging table through the catalogue instead of a crawl", async () => {
+    const added: [string, readonly string[]][] = [];
+    const { map } = world({
+      addPartitions: async (source, days) => {
+        added.push([source, days]);
+        return true;
+      },
+    });
+    const result = await map("w1");
+    expect(added).toEqual([["okta-auth", ["20240501", "20240502"]]]);
+    expect(result.needsCrawl).toEqual([]);
   });
 
   it("a day another window already staged is not new; a retry of the same window still is", async () => {

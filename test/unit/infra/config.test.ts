@@ -25,6 +25,92 @@ const sources = (config: Mutable, i: number) => connectors(config)[i]?.customSou
 const load = (change: (config: Mutable) => void, secretKeys?: string[]) => () =>
   loadConfig(raw(change, secretKeys), "dev");
 
+const OKTA_PUSH = 4;
+const push = (c: Mutable) => connectors(c)[OKTA_PUSH] as Mutable;
+/** Push connector mistakes, each reported on the key to fix (infra/config.ts, pushProblems). */
+const PUSH_CASES: [string, (c: Mutable) => void, RegExp][] = [
+  [
+    "push for a kind without a partner event source",
+    (c) => {
+      Object.assign(connectors(c)[0] as Mutable, { mode: "push", eventSource: "aws.partner/x.com/a/b" });
+    },
+    /connectors\[0\]\.mode: push is only for kind okta or onelogin \(EventBridge partner event sources\), not sailpoint/,
+  ],
+  [
+    "push without eventSource",
+    (c) => delete push(c).eventSource,
+    /connectors\[4\]\.eventSource: is required for mode push: the partner event source name \(aws\.partner\/okta\.com\/…\)/,
+  ],
+  [
+    "eventSource on a pull connector",
+    (c) => {
+      (connectors(c)[1] as Mutable).eventSource = "aws.partner/okta.com/example/x";
+    },
+    /connectors\[1\]\.eventSource: is only for mode push/,
+  ],
+  [
+    "an Okta connector with OneLogin's event source",
+    (c) => {
+      push(c).eventSource = "aws.partner/onelogin.com/US-123456/abc";
+    },
+    /connectors\[4\]\.eventSource: must start with aws\.partner\/okta\.com\/ for kind okta, got "aws\.partner\/onelogin\.com/,
+  ],
+  [
+    "a OneLogin push connector with Okta's event source",
+    (c) => {
+      Object.assign(connectors(c)[2] as Mutable, { mode: "push", eventSource: "aws.partner/okta.com/a/b" });
+    },
+    /connectors\[2\]\.eventSource: must start with aws\.partner\/onelogin\.com\/ for kind onelogin/,
+  ],
+  [
+    "a space in the event source (EventBridge: [.-_A-Za-z0-9] between slashes)",
+    (c) => {
+      push(c).eventSource = "aws.partner/okta.com/example/my stream";
+    },
+    /connectors\[4\]\.eventSource: must be at most 256 characters of A-Z a-z 0-9 \. - _ in \/-separated parts/,
+  ],
+  [
+    "nothing after the vendor (EventBridge needs two parts after aws.partner)",
+    (c) => {
+      push(c).eventSource = "aws.partner/okta.com/";
+    },
+    /connectors\[4\]\.eventSource: must be at most 256 characters/,
+  ],
+  [
+    "an event source over EventBridge's 256 characters",
+    (c) => {
+      push(c).eventSource = `aws.partner/okta.com/example/${"s".repeat(230)}`;
+    },
+    /connectors\[4\]\.eventSource: must be at most 256 characters/,
+  ],
+  [
+    "two push connectors on one event source",
+    (c) => {
+      connectors(c).push({
+        ...structuredClone(push(c)),
+        name: "okta-push-2",
+        customSources: [
+          {
+            name: "okta-eb2-auth",
+            classUid: 3002,
+            providerRoleArn: "arn:aws:iam::111122223333:role/p",
+            externalId: "okta-eb2-auth-ext",
+          },
+        ],
+      });
+      (c[`${PROJECT}:credentials`] as Mutable)["okta-push-2"] = { apiToken: "syn-okta-token-2" };
+    },
+    /connectors\[5\]\.eventSource: "aws\.partner\/okta\.com\/example\/seclakedev" is also connectors\[4\]\.eventSource/,
+  ],
+  [
+    "staging that forgets before the queue does",
+    (c) => {
+      c[`${PROJECT}:staging`] = { expirationDays: 7 };
+    },
+    /staging\.expirationDays: must be at least 14 with a push connector \(connectors\[4\]\): its de-dup ledger lives in staging and must outlive the queue's 14-day retention, got 7/,
+  ],
+];
+
 describe("stack config", () => {
   it("Pulumi.dev.yaml and Pulumi.prod.yaml load, with their connectors and defaults", () => {
     const dev = loadConfig(raw(), "dev");
@@ -33,7 +119,10 @@ describe("stack config", () => {
       ["okta-prod", "okta"],
       ["onelogin-prod", "onelogin"],
       ["dspm-inbox", "s3-inbox"],
+      ["okta-push", "okta"],
     ]);
+    expect(dev.stack.connectors.map((c) => c.mode)).toEqual(["pull", "pull", "pull", "pull", "push"]);
+    expect(dev.stack.connectors[4]?.eventSource).toBe("aws.partner/okta.com/example/seclakedev");
     expect(dev.stack.connectors[0]?.customSources.map((s) => [s.name, s.classUid])).toEqual([
       ["sailpoint-auth", 3002],
       ["sailpoint-acct-chng", 3001],
@@ -45,7 +134,12 @@ describe("stack config", () => {
       initialLookbackHours: 24,
       maxWindowMinutes: 60,
     });
-    expect(Object.keys(dev.credentials)).toEqual(["sailpoint-prod", "okta-prod", "onelogin-prod"]);
+    expect(Object.keys(dev.credentials)).toEqual([
+      "sailpoint-prod",
+      "okta-prod",
+      "onelogin-prod",
+      "okta-push",
+    ]);
 
     const prodYaml = readStackYaml("prod") as Mutable;
     prodYaml[`${PROJECT}:credentials`] = syntheticCredentials(prodYaml);
@@ -213,6 +307,7 @@ describe("stack config", () => {
       },
       /connectors\[1\]: the Lambda environment would be \d+ bytes, over Lambda's 4096-byte limit/,
     ],
+    ...PUSH_CASES,
   ])("%s → a ConfigError naming the key", (_what, change, message) => {
     expect(load(change)).toThrow(ConfigError);
     expect(load(change)).toThrow(message);
@@ -244,6 +339,36 @@ describe("stack config", () => {
       expect((error as Error).message).not.toContain("syn-visible-id");
       expect((error as Error).message).not.toContain("syn-secret");
     }
+  });
+
+  it("a push connector needs no credentials and no baseUrl (only a backfill does), and a short staging expiry is fine without one", () => {
+    const { stack, credentials } = loadConfig(
+      raw((c) => {
+        delete (c[`${PROJECT}:credentials`] as Mutable)["okta-push"];
+        delete push(c).baseUrl;
+      }),
+      "dev",
+    );
+    expect(stack.connectors[OKTA_PUSH]).toMatchObject({ mode: "push", name: "okta-push" });
+    expect(stack.connectors[OKTA_PUSH]?.baseUrl).toBeUndefined();
+    expect(credentials["okta-push"]).toBeUndefined();
+    const pullOnly = loadConfig(
+      raw((c) => {
+        connectors(c).splice(OKTA_PUSH, 1);
+        delete (c[`${PROJECT}:credentials`] as Mutable)["okta-push"];
+        c[`${PROJECT}:staging`] = { expirationDays: 7 };
+      }),
+      "dev",
+    );
+    expect(pullOnly.stack.staging.expirationDays).toBe(7);
+  });
+
+  it("a push connector's credentials, when given, are checked like a pull connector's", () => {
+    expect(
+      load((c) => {
+        (c[`${PROJECT}:credentials`] as Mutable)["okta-push"] = { token: "syn-wrong-field" };
+      }),
+    ).toThrow(/credentials\["okta-push"\]: apiToken, \(value\): missing or not a non-empty string/);
   });
 
   it("a stack name that would make names too long is rejected before any resource", () => {

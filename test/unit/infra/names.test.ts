@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../../../functions/core/errors.ts";
-import { connectorNames, FUNCTION_ROLES, kebab } from "../../../infra/names.ts";
+import { connectorNames, FUNCTION_ROLES, functionRolesFor, kebab } from "../../../infra/names.ts";
 
 const allNames = (stack: string, connector: string) => {
   const n = connectorNames(stack, connector);
@@ -20,6 +20,11 @@ const allNames = (stack: string, connector: string) => {
     n.stagingCrawlerRole,
     n.lakeCrawlerRole,
     n.failedExecutionsAlarm,
+    n.queue,
+    n.deadLetterQueue,
+    n.intakeRule,
+    n.deadLetterAlarm,
+    n.queueAgeAlarm,
   ];
 };
 
@@ -42,8 +47,32 @@ describe("connector names", () => {
       "map",
       "convert",
       "commit",
+      "acknowledge",
       "record-failure",
     ]);
+  });
+
+  it("a pull connector has six functions, a push connector also Acknowledge, in ASL order", () => {
+    expect(functionRolesFor("pull")).toEqual([
+      "loadCheckpoint",
+      "fetch",
+      "map",
+      "convert",
+      "commit",
+      "recordFailure",
+    ]);
+    expect(functionRolesFor("push")).toEqual(FUNCTION_ROLES);
+  });
+
+  it("push intake names: SQS queue names (<= 80 of A-Z a-z 0-9 - _), an EventBridge rule name (<= 64)", () => {
+    const n = connectorNames("dev", "okta-push");
+    expect([n.queue, n.deadLetterQueue, n.intakeRule]).toEqual([
+      "seclake-dev-okta-push-events",
+      "seclake-dev-okta-push-events-dlq",
+      "seclake-dev-okta-push-intake",
+    ]);
+    for (const q of [n.queue, n.deadLetterQueue]) expect(q).toMatch(/^[A-Za-z0-9_-]{1,80}$/);
+    expect(n.intakeRule).toMatch(/^[.\-_A-Za-z0-9]{1,64}$/);
   });
 
   it("two stacks or two connectors never share a name", () => {
@@ -80,6 +109,7 @@ describe("connector names", () => {
           const sixtyFour = [
             ...FUNCTION_ROLES.flatMap((r) => [n.function(r), n.functionRole(r)]),
             n.schedule,
+            n.intakeRule,
           ];
           expect(sixtyFour.filter((name) => name.length > 64)).toEqual([]);
         } catch (error) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { lakeCrawlerPolicy, stagingCrawlerPolicy } from "../../../infra/crawlerPolicies.ts";
-import { FUNCTION_ROLES } from "../../../infra/names.ts";
+import { FUNCTION_ROLES, functionRolesFor } from "../../../infra/names.ts";
 import {
   type LambdaPolicyInputs,
   lambdaPolicy,
@@ -19,6 +19,7 @@ const base: LambdaPolicyInputs = {
   checkpointParameterArn: `arn:aws:ssm:us-east-1:${account}:parameter/seclake/dev/sailpoint-prod/checkpoint`,
   secretArn: `arn:aws:secretsmanager:us-east-1:${account}:secret:seclake/dev/sailpoint-prod/credentials-AbCdEf`,
   stagingBucket: "seclake-dev-sailpoint-prod-abc",
+  stagingDatabaseArn: `arn:aws:glue:us-east-1:${account}:database/seclake_dev_sailpoint_prod_staging`,
   customSources: [
     {
       name: "sailpoint-auth",
@@ -49,24 +50,48 @@ const scope: AuditScope = {
     "staging/ocsf/sailpoint-acct-chng/*",
   ],
   secrets: [base.secretArn as string],
-  glue: [],
+  // Map adds a new day's partition to the connector's staging tables, and nothing else.
+  glue: [
+    `arn:aws:glue:us-east-1:${account}:catalog`,
+    base.stagingDatabaseArn,
+    `arn:aws:glue:us-east-1:${account}:table/seclake_dev_sailpoint_prod_staging/*`,
+  ],
   lambda: [],
   states: [],
   logs: [`${base.logGroupArn}:log-stream:*`],
 };
+
+/** A pull connector's functions: what `base` (a pull connector) deploys. */
+const PULL_ROLES = functionRolesFor("pull");
 
 const fnArn = (r: string) => `arn:aws:lambda:us-east-1:${account}:function:seclake-dev-sailpoint-prod-${r}`;
 const statementsWith = (doc: ReturnType<typeof lambdaPolicy>, action: string) =>
   doc.Statement.filter((s) => s.Action.includes(action));
 
 describe("lambda policies", () => {
-  it.each(FUNCTION_ROLES)("%s: no wildcard action, every resource inside the connector's scope", (role) => {
+  it("only Map touches the staging catalogue: GetTable and BatchCreatePartition on its database's tables", () => {
+    for (const role of PULL_ROLES) {
+      const glue = lambdaPolicy(role, base).Statement.filter((st) =>
+        st.Action.some((a) => a.startsWith("glue:")),
+      );
+      if (role !== "map") expect(glue, role).toEqual([]);
+      else {
+        expect(glue.flatMap((st) => st.Action).sort()).toEqual([
+          "glue:BatchCreatePartition",
+          "glue:GetTable",
+        ]);
+        expect(glue.flatMap((st) => st.Resource)).toEqual(scope.glue);
+      }
+    }
+  });
+
+  it.each(PULL_ROLES)("%s: no wildcard action, every resource inside the connector's scope", (role) => {
     expect(auditPolicy(lambdaPolicy(role, base), scope)).toEqual([]);
   });
 
   it("only Fetch reads the secret, only Convert assumes roles, only Fetch/Map write to S3", () => {
     const who = (action: string) =>
-      FUNCTION_ROLES.filter((r) => statementsWith(lambdaPolicy(r, base), action).length > 0);
+      PULL_ROLES.filter((r) => statementsWith(lambdaPolicy(r, base), action).length > 0);
     expect(who("secretsmanager:GetSecretValue")).toEqual(["fetch"]);
     expect(who("sts:AssumeRole")).toEqual(["convert"]);
     expect(who("s3:PutObject")).toEqual(["fetch", "map"]);
@@ -144,7 +169,7 @@ describe("lambda policies", () => {
       inbox: { bucket: "example-dspm-alerts", prefix: "alerts/", kmsKeyArn: inboxKey },
     });
     expect(actionsOn(inbox, inboxKey)).toEqual(["kms:Decrypt"]);
-    for (const role of FUNCTION_ROLES) {
+    for (const role of PULL_ROLES) {
       expect(auditPolicy(lambdaPolicy(role, keyed), { ...scope, kms: [key] }), role).toEqual([]);
     }
     expect(auditPolicy(lambdaPolicy("fetch", keyed), scope)).toEqual([
@@ -183,6 +208,115 @@ describe("lambda policies", () => {
       "s3:ListBucket without an s3:prefix condition",
       `lambda:InvokeFunction on ${fnArn("fetch")}:*`,
     ]);
+  });
+});
+
+describe("push connector policies", () => {
+  const queueArn = `arn:aws:sqs:us-east-1:${account}:seclake-dev-sailpoint-prod-events`;
+  const pushed: LambdaPolicyInputs = { ...base, push: { queueArn } };
+  const ledger = `${staging}/staging/ledger/sailpoint-prod/*`;
+  const pushScope: AuditScope = {
+    ...scope,
+    s3Write: [...scope.s3Write, ledger],
+    s3ListPrefixes: [...(scope.s3ListPrefixes ?? []), "staging/ledger/sailpoint-prod/*"],
+  };
+  /** SQS (action, resource) pairs; the shared audit knows no SQS, so they are checked exactly here. */
+  const sqsGrants = (doc: ReturnType<typeof lambdaPolicy>) =>
+    doc.Statement.flatMap((st) =>
+      st.Action.filter((a) => a.startsWith("sqs:")).flatMap((a) => st.Resource.map((r) => `${a} on ${r}`)),
+    );
+  const withoutSqs = (doc: ReturnType<typeof lambdaPolicy>) => ({
+    ...doc,
+    Statement: doc.Statement.filter((st) => !st.Action.some((a) => a.startsWith("sqs:"))),
+  });
+
+  it.each(FUNCTION_ROLES)("%s: no wildcard action, every resource inside the connector's scope", (role) => {
+    const doc = lambdaPolicy(role, pushed);
+    expect(auditPolicy(withoutSqs(doc), pushScope)).toEqual([]);
+    expect(doc.Statement.flatMap((st) => st.Action).filter((a) => a.includes("*"))).toEqual([]);
+  });
+
+  it("only Fetch and Acknowledge touch SQS, only their own queue, only the actions they call", () => {
+    const grants = Object.fromEntries(FUNCTION_ROLES.map((r) => [r, sqsGrants(lambdaPolicy(r, pushed))]));
+    expect(grants).toEqual({
+      loadCheckpoint: [],
+      // Receive; make a poison message visible at once; delete redeliveries the ledger already holds.
+      fetch: [
+        `sqs:ReceiveMessage on ${queueArn}`,
+        `sqs:ChangeMessageVisibility on ${queueArn}`,
+        `sqs:DeleteMessage on ${queueArn}`,
+      ],
+      map: [],
+      convert: [],
+      commit: [],
+      acknowledge: [`sqs:DeleteMessage on ${queueArn}`],
+      recordFailure: [],
+    });
+    // A pull connector's functions get no SQS at all.
+    for (const role of PULL_ROLES) expect(sqsGrants(lambdaPolicy(role, base)), role).toEqual([]);
+  });
+
+  it("Fetch reads and lists the ledger; Commit writes it (put only); nobody else touches it", () => {
+    const on = (role: (typeof FUNCTION_ROLES)[number], action: string) =>
+      statementsWith(lambdaPolicy(role, pushed), action)
+        .flatMap((st) =>
+          action === "s3:ListBucket" ? (st.Condition?.StringLike?.["s3:prefix"] ?? []) : st.Resource,
+        )
+        .filter((r) => (r as string).includes("staging/ledger/"));
+    expect(on("fetch", "s3:GetObject")).toEqual([ledger]);
+    expect(on("fetch", "s3:ListBucket")).toEqual(["staging/ledger/sailpoint-prod/*"]);
+    expect(on("fetch", "s3:PutObject")).toEqual([]);
+    expect(on("commit", "s3:PutObject")).toEqual([ledger]);
+    expect(on("commit", "s3:DeleteObject")).toEqual([]);
+    for (const role of ["loadCheckpoint", "map", "convert", "acknowledge", "recordFailure"] as const) {
+      for (const action of ["s3:GetObject", "s3:PutObject", "s3:ListBucket"])
+        expect(on(role, action), `${role} ${action}`).toEqual([]);
+    }
+  });
+
+  it("Commit and Acknowledge read the window's messages.json under its raw prefix, and write nothing else there", () => {
+    for (const role of ["commit", "acknowledge"] as const) {
+      const doc = lambdaPolicy(role, pushed);
+      expect(
+        statementsWith(doc, "s3:GetObject").flatMap((st) => st.Resource),
+        role,
+      ).toEqual([`${staging}/staging/raw/sailpoint-prod/*`]);
+      // Listed so that an absent messages.json (a window that took no message) answers 404, not 403.
+      expect(statementsWith(doc, "s3:ListBucket")[0]?.Condition, role).toEqual({
+        StringLike: { "s3:prefix": ["staging/raw/sailpoint-prod/*"] },
+      });
+    }
+    expect(statementsWith(lambdaPolicy("acknowledge", pushed), "s3:PutObject")).toEqual([]);
+    // A pull connector's Commit reads no staging at all.
+    expect(statementsWith(lambdaPolicy("commit", base), "s3:GetObject")).toEqual([]);
+  });
+
+  it("a pull connector has no Acknowledge to grant anything to", () => {
+    expect(() => lambdaPolicy("acknowledge", base)).toThrow(/not a push connector/);
+  });
+
+  it("a shared staging bucket's KMS key: push Commit encrypts and decrypts, Acknowledge only decrypts", () => {
+    const key = `arn:aws:kms:us-east-1:${account}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+    const keyed = { ...pushed, stagingKmsKeyArn: key };
+    const actionsOn = (doc: ReturnType<typeof lambdaPolicy>) =>
+      doc.Statement.filter((st) => st.Resource.includes(key)).flatMap((st) => st.Action);
+    expect(actionsOn(lambdaPolicy("commit", keyed))).toEqual(["kms:Decrypt", "kms:GenerateDataKey"]);
+    expect(actionsOn(lambdaPolicy("acknowledge", keyed))).toEqual(["kms:Decrypt"]);
+  });
+
+  it("every policy's statement ids are unique (IAM requires it within a policy)", () => {
+    for (const [inputs, roles] of [
+      [pushed, FUNCTION_ROLES],
+      [base, PULL_ROLES],
+    ] as const) {
+      for (const role of roles) {
+        const sids = lambdaPolicy(role, {
+          ...inputs,
+          stagingKmsKeyArn: "arn:aws:kms:us-east-1:1:key/k",
+        }).Statement.map((st) => st.Sid);
+        expect(new Set(sids).size, `${role}: ${sids.join(", ")}`).toBe(sids.length);
+      }
+    }
   });
 });
 

@@ -3,7 +3,16 @@ import { describe, expect, it } from "vitest";
 
 // STYLE.md §6: the helpers beside the component never import @pulumi/* at run time, so they are
 // unit-tested (and reused by tests and tools) without the Pulumi engine.
-const PURE = ["asl.ts", "names.ts", "policies.ts", "config.ts", "lambdaEnvironment.ts", "bundle.ts"];
+const PURE = [
+  "asl.ts",
+  "names.ts",
+  "policies.ts",
+  "config.ts",
+  "pushConfig.ts",
+  "lambdaEnvironment.ts",
+  "lambdaSizing.ts",
+  "bundle.ts",
+];
 
 describe("infra helpers stay pure", () => {
   it.each(PURE)("infra/%s imports nothing from @pulumi", (file) => {

@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { StaticSecretsProvider } from "../../functions/adapters/envSecrets.ts";
 import { type RecordingTelemetry, recordingTelemetry } from "../../functions/adapters/observability.ts";
 import { loadSourceMappings, mapRecord } from "../../functions/core/mapping/index.ts";
+import type { MockEvent } from "../../functions/local/mockApis/index.ts";
 import { postOnce } from "../../functions/local/partnerBus.ts";
 import {
   type ExecutionReport,
@@ -16,7 +17,15 @@ import {
   type TaskState,
 } from "../../functions/local/runtime.ts";
 import { localPushQueue, pushCorpus } from "../../functions/local/session.ts";
-import { InjectedCrash, LAG_SECONDS, readCheckpoint, readLake, spec } from "./harness.ts";
+import {
+  canonical,
+  InjectedCrash,
+  LAG_SECONDS,
+  readCheckpoint,
+  readLake,
+  readQuarantine,
+  spec,
+} from "./harness.ts";
 
 /**
  * Push connectors against the real ASL (DESIGN.md §2.1): every event the partner bus pushed reaches the
@@ -26,15 +35,33 @@ import { InjectedCrash, LAG_SECONDS, readCheckpoint, readLake, spec } from "./ha
 
 const CONNECTOR = spec("okta-push");
 const VISIBILITY_MS = 7200 * 1000;
-const corpus = pushCorpus(70);
-const expectedUids = (() => {
+const generated = pushCorpus(70);
+const template = generated[5] as MockEvent;
+/** Besides good events: one the mapping must quarantine, and one of a type no mapping takes (skipped). */
+const corpus: MockEvent[] = [
+  ...generated,
+  {
+    ...template,
+    id: "push-bad-1",
+    body: { ...template.body, uuid: "push-bad-1", displayMessage: { not: "a string" } },
+  },
+  {
+    ...template,
+    id: "push-unmapped-1",
+    body: { ...template.body, uuid: "push-unmapped-1", eventType: "system.example.unmapped" },
+  },
+];
+const expected = (() => {
   const mappings = loadSourceMappings("okta");
   const uids = new Set<string>();
+  const quarantined = new Set<string>();
   for (const e of corpus) {
-    const outcome = mapRecord(mappings, JSON.stringify(e.body));
+    const raw = JSON.stringify(e.body);
+    const outcome = mapRecord(mappings, raw);
     if (outcome.kind === "mapped") uids.add(String((outcome.event.metadata as { uid: unknown }).uid));
+    if (outcome.kind === "quarantined") quarantined.add(canonical(raw));
   }
-  return uids;
+  return { uids, quarantined };
 })();
 
 async function openPushWorld(options: { maxEvents?: number } = {}) {
@@ -103,7 +130,12 @@ async function assertExactlyOnce(world: World): Promise<void> {
   const rows = await readLake(world.out);
   const uids = rows.map((r) => r.uid);
   expect(uids.length, "no event twice in the lake").toBe(new Set(uids).size);
-  expect(new Set(uids)).toEqual(expectedUids);
+  expect(new Set(uids)).toEqual(expected.uids);
+  // A mappable-but-invalid event is quarantined like any other, once; it is not a poison message.
+  const quarantined = await readQuarantine({ out: world.out, runtime: world.runtime } as never);
+  expect(quarantined.length).toBe(new Set(quarantined).size);
+  expect(new Set(quarantined)).toEqual(expected.quarantined);
+  expect(expected.quarantined.size).toBe(1);
   const depth = await world.queue.depth();
   expect(depth.messages, "every message deleted").toBe(0);
   // The two messages that are not Okta events, and only they, are in the dead-letter queue.

@@ -186,7 +186,7 @@ export function declarePipeline(name: string, args: PipelineArgs, parent: pulumi
     .all(aslSubstitutions(roles, fn, args.stagingCrawlerName, args.partition))
     .apply((values) =>
       renderAsl(
-        JSON.stringify(definitionFor(JSON.parse(args.aslTemplate), c.mode), null, 2),
+        JSON.stringify(definitionFor(JSON.parse(args.aslTemplate), { mode: c.mode }), null, 2),
         values as Record<string, string>,
         args.aslFile,
       ),

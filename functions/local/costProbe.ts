@@ -89,7 +89,10 @@ function aslStates(): { inner: Set<string>; tasks: Set<string> } {
       if (state.ItemProcessor) walk(state.ItemProcessor.States, true);
     }
   };
-  walk(definitionFor(definition as unknown as { States: Record<string, AslState> }, "pull").States, false);
+  walk(
+    definitionFor(definition as unknown as { States: Record<string, AslState> }, { mode: "pull" }).States,
+    false,
+  );
   return { inner, tasks };
 }
 const ASL = aslStates();

@@ -273,10 +273,12 @@ export interface RunExecutionOptions {
 
 /** The values the local run gives the ASL's placeholders (infra gives the deployed ARNs and names). */
 export const LOCAL_SUBSTITUTIONS: Readonly<Record<string, string>> = Object.fromEntries([
-  ...["LoadCheckpoint", "Fetch", "Map", "Convert", "Commit", "Acknowledge", "RecordFailure"].map((fn) => [
-    `${fn}FunctionArn`,
-    `arn:aws:lambda:${LOCAL_LAKE.region}:${LOCAL_LAKE.accountId}:function:seclake-local-${fn}`,
-  ]),
+  ...["LoadCheckpoint", "Fetch", "Map", "Convert", "Deliver", "Commit", "Acknowledge", "RecordFailure"].map(
+    (fn) => [
+      `${fn}FunctionArn`,
+      `arn:aws:lambda:${LOCAL_LAKE.region}:${LOCAL_LAKE.accountId}:function:seclake-local-${fn}`,
+    ],
+  ),
   ["StagingCrawlerName", "seclake-local-staging"],
   ["GlueStartCrawlerArn", "arn:aws:states:::aws-sdk:glue:startCrawler"],
   ["GlueGetCrawlerArn", "arn:aws:states:::aws-sdk:glue:getCrawler"],
@@ -287,7 +289,7 @@ export function renderLocalDefinition(
   substitutions = LOCAL_SUBSTITUTIONS,
   mode: ConnectorMode = "pull",
 ): unknown {
-  const text = JSON.stringify(definitionFor(definition, mode)).replace(
+  const text = JSON.stringify(definitionFor(definition, { mode })).replace(
     /\$\{([A-Za-z]+)\}/g,
     (_, name: string) => {
       const value = substitutions[name];

@@ -99,7 +99,7 @@ describe("statemachine/connector.asl.json", () => {
       ([name, s]) =>
         (s.Type === "Task" || s.Type === "Map") && name !== "RecordFailure" && name !== "Acknowledge",
     );
-    expect(topLevel.length).toBe(7);
+    expect(topLevel.length).toBe(8);
     for (const [name, state] of topLevel) {
       const catches = state.Catch as { ErrorEquals: string[]; ResultPath: string; Next: string }[];
       const all = catches?.find((c) => c.ErrorEquals.includes("States.ALL"));
@@ -163,6 +163,7 @@ describe("statemachine/connector.asl.json", () => {
       "AcknowledgeFunctionArn",
       "CommitFunctionArn",
       "ConvertFunctionArn",
+      "DeliverFunctionArn",
       "FetchFunctionArn",
       "GlueGetCrawlerArn",
       "GlueStartCrawlerArn",
@@ -224,8 +225,8 @@ describe("statemachine/connector.asl.json", () => {
 
 describe("one definition for both modes (functions/core/pipeline/definition.ts)", () => {
   it("push runs the template as written; pull has a Pass for Acknowledge and no function to deploy for it", () => {
-    expect(definitionFor(definition, "push")).toBe(definition);
-    const pull = definitionFor(definition, "pull") as unknown as Machine;
+    expect(definitionFor(definition, { mode: "push", cloudTrailLake: true })).toEqual(definition);
+    const pull = definitionFor(definition, { mode: "pull", cloudTrailLake: true }) as unknown as Machine;
     expect(pull.States.Acknowledge).toMatchObject({ Type: "Pass", Next: machine.States.Acknowledge?.Next });
     expect(pull.States.AcknowledgeFailed).toBeUndefined();
     expect(JSON.stringify(pull)).not.toContain("AcknowledgeFunctionArn");
@@ -236,6 +237,15 @@ describe("one definition for both modes (functions/core/pipeline/definition.ts)"
     for (const [name, state] of Object.entries(machine.States)) {
       if (!name.startsWith("Acknowledge")) expect(pull.States[name], name).toEqual(state);
     }
+  });
+
+  it("without a CloudTrail Lake channel, Deliver is a Pass between Convert and Commit", () => {
+    const plain = definitionFor(definition, { mode: "pull" }) as unknown as Machine;
+    expect(machine.States.Convert?.Next).toBe("Deliver");
+    expect(machine.States.Deliver).toMatchObject({ Type: "Task", Next: "Commit", ResultPath: "$.deliver" });
+    expect(plain.States.Deliver).toMatchObject({ Type: "Pass", Next: "Commit", ResultPath: "$.deliver" });
+    expect(JSON.stringify(plain)).not.toMatch(/DeliverFunctionArn|AcknowledgeFunctionArn/);
+    expect(aslValidator(plain).errors).toEqual([]);
   });
 
   it("acknowledges after Commit, and a failed acknowledgement goes on instead of failing the committed window", () => {

@@ -58,6 +58,7 @@ describe("renderAsl", () => {
         "AcknowledgeFunctionArn",
         "CommitFunctionArn",
         "ConvertFunctionArn",
+        "DeliverFunctionArn",
         "FetchFunctionArn",
         "GlueGetCrawlerArn",
         "GlueStartCrawlerArn",
